@@ -1,0 +1,117 @@
+package classifier
+
+import "strings"
+
+// Feature kinds. Each kind hashes into the same space with its own seed.
+const (
+	kindAccent  = 'w' // a syllable with its accents, when it has any
+	kindFold    = 'f' // a syllable without accents
+	kindBigram  = 'b' // two neighbouring syllables without accents
+	kindCharGrm = 'c' // a character n-gram of the folded text
+)
+
+// Character n-gram sizes over the folded text.
+const (
+	minGram = 3
+	maxGram = 5
+)
+
+// feature is one hashed feature occurrence, with enough to name it again
+// for an explanation: the token index (a) for syllables and bigrams, or the
+// byte offset and length into the folded stream for character n-grams.
+type feature struct {
+	bucket uint32
+	kind   byte
+	a, n   int32
+}
+
+// featureSet is the features of one text and what is needed to name them.
+type featureSet struct {
+	toks   tokens
+	nfc    string // the NFC text the token spans point into
+	stream string // folded syllables joined by spaces, padded with spaces
+	feats  []feature
+}
+
+// fnv-1a 64-bit constants.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashStart(kind byte) uint64 { return (fnvOffset ^ uint64(kind)) * fnvPrime }
+
+func hashString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+func bucketOf(h uint64, dims uint32) uint32 { return uint32(h>>17) % dims }
+
+// numberSyllable stands for any number in features: a house number says
+// nothing about the category.
+const numberSyllable = "#"
+
+func (t token) featureFold() string {
+	if t.num {
+		return numberSyllable
+	}
+	return t.fold
+}
+
+// extract computes the hashed features of text into fs, reusing its buffers.
+func extract(text string, dims uint32, fs *featureSet) {
+	fs.toks, fs.nfc = tokenize(text, fs.toks)
+	fs.feats = fs.feats[:0]
+	var sb strings.Builder
+	sb.Grow(len(text) + 2)
+	sb.WriteByte(' ')
+	for i, t := range fs.toks {
+		f := t.featureFold()
+		fs.add(hashString(hashStart(kindFold), f), dims, kindFold, i, 0)
+		if t.acc != t.fold {
+			fs.add(hashString(hashStart(kindAccent), t.acc), dims, kindAccent, i, 0)
+		}
+		if i > 0 {
+			h := hashString(hashStart(kindBigram), fs.toks[i-1].featureFold())
+			h = hashString((h^' ')*fnvPrime, f)
+			fs.add(h, dims, kindBigram, i-1, 0)
+		}
+		sb.WriteString(f)
+		sb.WriteByte(' ')
+	}
+	fs.stream = sb.String()
+	s := fs.stream
+	for i := 0; i+minGram <= len(s); i++ {
+		h := hashStart(kindCharGrm)
+		for j := i; j < len(s) && j-i < maxGram; j++ {
+			h = (h ^ uint64(s[j])) * fnvPrime
+			if n := j - i + 1; n >= minGram {
+				fs.add(h, dims, kindCharGrm, i, n)
+			}
+		}
+	}
+}
+
+func (fs *featureSet) add(h uint64, dims uint32, kind byte, a, n int) {
+	fs.feats = append(fs.feats, feature{bucket: bucketOf(h, dims), kind: kind, a: int32(a), n: int32(n)})
+}
+
+// name returns a readable name of f for explanations: the syllable with
+// accents, the bigram, or the quoted character n-gram.
+func (fs *featureSet) name(f feature) string {
+	switch f.kind {
+	case kindAccent:
+		return fs.toks[f.a].acc
+	case kindFold:
+		if t := fs.toks[f.a]; !t.num {
+			return t.acc
+		}
+		return numberSyllable
+	case kindBigram:
+		return fs.toks[f.a].featureFold() + " " + fs.toks[f.a+1].featureFold()
+	}
+	return "«" + fs.stream[f.a:f.a+f.n] + "»"
+}

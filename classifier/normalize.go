@@ -1,0 +1,126 @@
+package classifier
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// token is one syllable or number of a report, in lower case with its
+// accents (acc) and without them (fold). Expanded abbreviations carry the
+// expansion, so "ko" reads as "không".
+type token struct {
+	acc, fold string
+	num       bool
+	abbr      bool  // expanded from an abbreviation
+	pos, end  int32 // byte span in the NFC text
+}
+
+// tokens is a normalised text: its syllables in order.
+type tokens []token
+
+// tokenize normalises text (NFC, lower case), splits it into syllables and
+// numbers (a letter-digit change splits too, so "p5" is "p" "5"), folds
+// diacritics and expands common abbreviations and chat spellings. It
+// returns the tokens and the NFC text their spans point into.
+func tokenize(text string, buf tokens) (tokens, string) {
+	text = norm.NFC.String(text)
+	var low, fold strings.Builder
+	low.Grow(len(text))
+	fold.Grow(len(text))
+	type span struct{ la, lb, fa, fb, pos, end int }
+	spans := make([]span, 0, len(text)/4+1)
+	start, kind, end := -1, 0, 0 // kind: 1 letter, 2 digit
+	var cur span
+	flush := func() {
+		if start >= 0 {
+			cur.lb, cur.fb, cur.end = low.Len(), fold.Len(), end
+			spans = append(spans, cur)
+			start = -1
+		}
+	}
+	for i, r := range text {
+		k := 0
+		switch {
+		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
+			k = 1
+		case r >= '0' && r <= '9':
+			k = 2
+		}
+		if k != kind || k == 0 {
+			flush()
+		}
+		kind = k
+		if k == 0 {
+			continue
+		}
+		if start < 0 {
+			start = i
+			cur = span{la: low.Len(), fa: fold.Len(), pos: i}
+		}
+		end = i + utf8.RuneLen(r)
+		r = unicode.ToLower(r)
+		low.WriteRune(r)
+		if r >= 0x300 && r <= 0x36F { // a combining mark NFC could not compose
+			continue
+		}
+		f := foldRune(r)
+		if f < utf8.RuneSelf {
+			fold.WriteByte(byte(f))
+		} else {
+			fold.WriteRune(f)
+		}
+	}
+	flush()
+	ls, fs := low.String(), fold.String()
+	out := buf[:0]
+	for _, s := range spans {
+		t := token{acc: ls[s.la:s.lb], fold: fs[s.fa:s.fb], pos: int32(s.pos), end: int32(s.end)}
+		t.num = t.fold[0] >= '0' && t.fold[0] <= '9'
+		if exp, ok := abbreviations[t.acc]; ok {
+			for _, e := range exp {
+				e.pos, e.end, e.abbr = t.pos, t.end, true
+				out = append(out, e)
+			}
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, text
+}
+
+// abbreviations maps a lower-case chat spelling or abbreviation to the
+// syllables it stands for. Keys are exact accented forms: "hong" without
+// marks is left alone because it is as often "hỏng" (broken) as "không".
+var abbreviations = buildAbbreviations(map[string]string{
+	"ko": "không", "k": "không", "kh": "không", "hok": "không", "hk": "không",
+	"khg": "không", "kg": "không", "kô": "không", "hông": "không", "khum": "không", "hum": "không",
+	"dc": "được", "đc": "được", "dk": "được", "đk": "được", "duoc": "được",
+	"p": "phường", "ph": "phường", "f": "phường", "tp": "thành phố", "tx": "thị xã",
+	"ubnd": "ủy ban nhân dân", "ub": "ủy ban", "kp": "khu phố", "tdp": "tổ dân phố",
+	"đg": "đường", "dg": "đường", "ql": "quốc lộ", "hxh": "hẻm xe hơi",
+	"vs": "với", "j": "gì", "r": "rồi", "ng": "người", "nc": "nước", "mn": "mọi người",
+	"bt": "bình thường", "ntn": "như thế nào", "sd": "sử dụng", "cx": "cũng", "cg": "cũng",
+	"đt": "điện thoại", "dt": "điện thoại", "lm": "làm", "wa": "quá", "wá": "quá", "qa": "quá",
+	"bn": "bao nhiêu", "nhg": "nhưng", "trc": "trước", "nhìu": "nhiều", "nhiu": "nhiều",
+	"bít": "biết", "ngta": "người ta", "mik": "mình", "mk": "mình", "dzậy": "vậy",
+	"zậy": "vậy", "z": "vậy", "v": "vậy", "rùi": "rồi", "ròi": "rồi", "hem": "không",
+	"cty": "công ty", "xd": "xây dựng", "cv": "công viên", "bv": "bệnh viện",
+	"ae": "anh em", "mng": "mọi người", "x": "xã",
+	"thik": "thích", "bik": "biết", "bjo": "bây giờ", "bh": "bây giờ", "h": "giờ",
+	"cs": "cảnh sát", "csgt": "cảnh sát giao thông", "hcm": "hồ chí minh",
+})
+
+func buildAbbreviations(m map[string]string) map[string][]token {
+	out := make(map[string][]token, len(m))
+	for k, v := range m {
+		var ts []token
+		for _, s := range strings.Fields(v) {
+			ts = append(ts, token{acc: s, fold: Fold(s)})
+		}
+		out[k] = ts
+	}
+	return out
+}

@@ -1,0 +1,224 @@
+package classifier
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// TrainOptions tune Train. The zero value gives the shipped settings.
+type TrainOptions struct {
+	Version      string  // model version; default "v1"
+	Dims         uint32  // hashed feature space; default 1<<18
+	Epochs       int     // passes over the data; default 25
+	LearningRate float64 // initial SGD step; default 2
+	L2           float64 // weight decay per update; default 1e-4
+	MinDocFreq   int     // features in fewer training texts are dropped; default 2
+	Folds        int     // folds for fitting the temperature; default 5
+	Seed         uint64  // shuffling seed; default 1
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	if o.Version == "" {
+		o.Version = "v1"
+	}
+	if o.Dims == 0 {
+		o.Dims = 1 << 18
+	}
+	if o.Epochs == 0 {
+		o.Epochs = 25
+	}
+	if o.LearningRate == 0 {
+		o.LearningRate = 2
+	}
+	if o.L2 == 0 {
+		o.L2 = 1e-4
+	}
+	if o.MinDocFreq == 0 {
+		o.MinDocFreq = 2
+	}
+	if o.Folds == 0 {
+		o.Folds = 5
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	return o
+}
+
+// sample is a training example reduced to its feature buckets.
+type sample struct {
+	buckets []uint32
+	scale   float32
+	class   int
+}
+
+// Train fits a model on examples deterministically: the same examples in
+// any order and the same options give the same model bytes. Its softmax
+// temperature is fitted on out-of-fold predictions of the training data,
+// so no held-out example is needed to calibrate it. Pass only training
+// examples: see Split.
+func Train(examples []Example, opts TrainOptions) (*Model, error) {
+	o := opts.withDefaults()
+	if len(examples) == 0 {
+		return nil, errors.New("classifier: no training examples")
+	}
+	classes := Categories()
+	samples, err := prepare(examples, classes, o)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Version: o.Version, Classes: classes, Dims: o.Dims, Temperature: 1}
+	m.Temperature = fitTemperature(outOfFold(samples, len(classes), o))
+	m.W, m.B = fit(samples, len(classes), o)
+	return m, nil
+}
+
+// prepare extracts features, orders samples by text hash (so input order
+// does not matter) and drops rare features.
+func prepare(examples []Example, classes []string, o TrainOptions) ([]sample, error) {
+	ex := slices.Clone(examples)
+	slices.SortStableFunc(ex, func(a, b Example) int {
+		if c := cmp.Compare(textKey(a.Text), textKey(b.Text)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Text+a.Category, b.Text+b.Category)
+	})
+	df := make(map[uint32]int)
+	samples := make([]sample, 0, len(ex))
+	var fs featureSet
+	for _, e := range ex {
+		c := slices.Index(classes, e.Category)
+		if c < 0 {
+			return nil, fmt.Errorf("classifier: unknown category %q", e.Category)
+		}
+		extract(e.Text, o.Dims, &fs)
+		b := make([]uint32, len(fs.feats))
+		for i, f := range fs.feats {
+			b[i] = f.bucket
+		}
+		slices.Sort(b)
+		for _, u := range slices.Compact(slices.Clone(b)) {
+			df[u]++
+		}
+		samples = append(samples, sample{buckets: b, scale: float32(featureScale(len(b))), class: c})
+	}
+	for i := range samples {
+		s := &samples[i]
+		s.buckets = slices.DeleteFunc(s.buckets, func(u uint32) bool { return df[u] < o.MinDocFreq })
+	}
+	return samples, nil
+}
+
+// fit runs SGD on the softmax loss and returns weights and biases.
+func fit(samples []sample, k int, o TrainOptions) ([]float32, []float32) {
+	w := make([]float32, int(o.Dims)*k)
+	b := make([]float32, k)
+	rng := rand.New(rand.NewPCG(o.Seed, 0x5eed))
+	order := make([]int, len(samples))
+	for i := range order {
+		order[i] = i
+	}
+	z := make([]float64, k)
+	g := make([]float32, k)
+	l2 := float32(o.L2)
+	for epoch := 0; epoch < o.Epochs; epoch++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		lr := float32(o.LearningRate / (1 + float64(epoch)*0.2))
+		for _, i := range order {
+			s := &samples[i]
+			sampleLogits(w, b, s, z)
+			softmax(z, 1)
+			for c := range g {
+				g[c] = float32(z[c])
+			}
+			g[s.class]--
+			for c := range b {
+				b[c] -= lr * g[c] * 0.1
+			}
+			for _, u := range s.buckets {
+				row := w[int(u)*k : int(u)*k+k]
+				for c := range row {
+					row[c] -= lr * (s.scale*g[c] + l2*row[c])
+				}
+			}
+		}
+	}
+	return w, b
+}
+
+func sampleLogits(w, b []float32, s *sample, z []float64) {
+	k := len(b)
+	var acc [maxClasses]float32
+	for _, u := range s.buckets {
+		for c, v := range w[int(u)*k : int(u)*k+k] {
+			acc[c] += v
+		}
+	}
+	for c := range z {
+		z[c] = float64(b[c]) + float64(s.scale*acc[c])
+	}
+}
+
+// scored is one out-of-fold prediction: raw logits and the true class.
+type scored struct {
+	z     []float64
+	class int
+}
+
+// outOfFold trains on all folds but one and scores the left-out fold,
+// for every fold.
+func outOfFold(samples []sample, k int, o TrainOptions) []scored {
+	out := make([]scored, 0, len(samples))
+	for f := 0; f < o.Folds; f++ {
+		var tr, te []sample
+		for i, s := range samples {
+			if i%o.Folds == f {
+				te = append(te, s)
+			} else {
+				tr = append(tr, s)
+			}
+		}
+		w, b := fit(tr, k, o)
+		for i := range te {
+			z := make([]float64, k)
+			sampleLogits(w, b, &te[i], z)
+			out = append(out, scored{z: z, class: te[i].class})
+		}
+	}
+	return out
+}
+
+// fitTemperature returns the temperature that minimises the negative
+// log-likelihood of the scored predictions (golden-section search on
+// log T, which is unimodal for this loss).
+func fitTemperature(preds []scored) float64 {
+	if len(preds) == 0 {
+		return 1
+	}
+	nll := func(logT float64) float64 {
+		t := math.Exp(logT)
+		var sum float64
+		p := make([]float64, len(preds[0].z))
+		for _, s := range preds {
+			copy(p, s.z)
+			softmax(p, t)
+			sum -= math.Log(math.Max(p[s.class], 1e-12))
+		}
+		return sum
+	}
+	lo, hi := math.Log(0.02), math.Log(20)
+	phi := (math.Sqrt(5) - 1) / 2
+	for i := 0; i < 60; i++ {
+		a, b := hi-phi*(hi-lo), lo+phi*(hi-lo)
+		if nll(a) < nll(b) {
+			hi = b
+		} else {
+			lo = a
+		}
+	}
+	return math.Exp((lo + hi) / 2)
+}
