@@ -1,11 +1,33 @@
 package classifier
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // explain returns the names of the features that pushed most towards
-// class c: the largest weights for c among the text's features, one entry
-// per distinct name.
+// class c: syllables and syllable pairs first (an officer reads "ngập" or
+// "đèn đường" more easily than a character n-gram), then character
+// n-grams, each by how much more it weighs for c than on average.
 func (c *Local) explain(fs *featureSet, class int) []string {
+	words := c.topFeatures(fs, class, func(k byte) bool { return k != kindCharGrm })
+	if len(words) >= topFeatures {
+		return words
+	}
+	for _, n := range c.topFeatures(fs, class, func(k byte) bool { return k == kindCharGrm }) {
+		if len(words) == topFeatures {
+			break
+		}
+		if !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(Fold(w), strings.Trim(n, "«» ")) }) {
+			words = append(words, n)
+		}
+	}
+	return words
+}
+
+// topFeatures returns up to topFeatures distinct names of the features of
+// the kinds keep accepts, by descending margin for class.
+func (c *Local) topFeatures(fs *featureSet, class int, keep func(byte) bool) []string {
 	const candidates = 16
 	k := len(c.model.Classes)
 	type cand struct {
@@ -15,8 +37,15 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 	var top [candidates]cand
 	n := 0
 	for _, f := range fs.feats {
+		if !keep(f.kind) {
+			continue
+		}
 		row := c.model.W[int(f.bucket)*k : int(f.bucket)*k+k]
-		w := row[class]
+		var sum float32
+		for _, v := range row {
+			sum += v
+		}
+		w := row[class] - sum/float32(k)
 		if w <= 0 || (n == candidates && w <= top[n-1].w) {
 			continue
 		}

@@ -113,5 +113,5 @@ func (fs *featureSet) name(f feature) string {
 	case kindBigram:
 		return fs.toks[f.a].featureFold() + " " + fs.toks[f.a+1].featureFold()
 	}
-	return "«" + fs.stream[f.a:f.a+f.n] + "»"
+	return "«" + strings.TrimSpace(fs.stream[f.a:f.a+f.n]) + "»"
 }

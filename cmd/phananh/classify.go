@@ -1,11 +1,166 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"phananh/classifier"
+	"phananh/feedback"
 )
 
-// runClassify is the "classify" subcommand. Placeholder until its issue lands.
+// fallbackUnit is the unit classify reports until the city configuration
+// is wired in: the city office that triages everything unrouted.
+const fallbackUnit = "van_phong"
+
+// unitRouter resolves the unit for a category in a ward; *city.City
+// implements it.
+type unitRouter interface {
+	Route(category, ward string) (unit string, matched bool)
+}
+
+// officeRouter sends everything to fallbackUnit.
+type officeRouter struct{}
+
+func (officeRouter) Route(string, string) (string, bool) { return fallbackUnit, false }
+
+// classifyCity returns the wards and router classify uses. The lead wires
+// the city configuration (PHANANH_CITY or the embedded demo) here; until
+// then it is the Tuy Hòa demo gazetteer and every report goes to the
+// city office.
+func classifyCity(*Config) ([]classifier.Ward, unitRouter, error) {
+	return classifier.TuyHoaWards(), officeRouter{}, nil
+}
+
+// classifyLine is one input line of `phananh classify`.
+type classifyLine struct {
+	Text string   `json:"text"`
+	Lat  *float64 `json:"lat"`
+	Lng  *float64 `json:"lng"`
+}
+
+// classifyResult is one output line of `phananh classify`.
+type classifyResult struct {
+	Category     string                 `json:"category"`
+	Confidence   float64                `json:"confidence"`
+	Ward         *string                `json:"ward"`
+	WardSpan     string                 `json:"ward_span,omitempty"`
+	WardSource   string                 `json:"ward_source,omitempty"`
+	Unit         string                 `json:"unit"`
+	Alternatives []feedback.Alternative `json:"alternatives"`
+	Features     []string               `json:"features,omitempty"`
+	Model        string                 `json:"model"`
+}
+
+// runClassify is the "classify" subcommand: JSON lines in, one JSON line
+// out per input line, in order; or, with --eval FILE, metrics on labelled
+// lines.
 func runClassify(ctx context.Context, env *Env, args []string) error {
-	return errors.New("classify: not built yet")
+	fl := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fl.SetOutput(env.Stderr)
+	eval := fl.String("eval", "", "evaluate on labelled JSON lines {text, category, ward} and print metrics")
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, err := loadConfig(env.Getenv)
+	if err != nil {
+		return err
+	}
+	wards, router, err := classifyCity(cfg)
+	if err != nil {
+		return err
+	}
+	c, stop, err := newClassifier(cfg, wards)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if *eval != "" {
+		return evalFile(ctx, env.Stdout, c, *eval)
+	}
+	return classifyStream(ctx, env.Stdin, env.Stdout, c, router)
+}
+
+func evalFile(ctx context.Context, w io.Writer, c feedback.Classifier, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	ex, err := classifier.ReadExamples(b, path)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	m, err := classifier.Evaluate(ctx, c, ex)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	m.Write(w)
+	return nil
+}
+
+// classifyStream answers each input line in order; a bad line gets an
+// {"error": ...} line and the rest go on.
+func classifyStream(ctx context.Context, r io.Reader, w io.Writer, c feedback.Classifier, router unitRouter) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := classifyOne(ctx, c, router, sc.Bytes())
+		if err != nil {
+			err = enc.Encode(map[string]string{"error": err.Error()})
+		} else {
+			err = enc.Encode(res)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("classify: reading input: %w", err)
+	}
+	return bw.Flush()
+}
+
+func classifyOne(ctx context.Context, c feedback.Classifier, router unitRouter, line []byte) (*classifyResult, error) {
+	var in classifyLine
+	if err := json.Unmarshal(line, &in); err != nil {
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	if (in.Lat == nil) != (in.Lng == nil) {
+		return nil, errors.New("lat and lng go together")
+	}
+	got, err := c.Classify(ctx, feedback.ClassifyInput{Text: in.Text, Lat: in.Lat, Lng: in.Lng})
+	if err != nil {
+		return nil, err
+	}
+	unit, _ := router.Route(got.Category, got.Ward)
+	res := &classifyResult{
+		Category: got.Category, Confidence: got.Confidence, WardSpan: got.WardSpan, WardSource: got.WardSource,
+		Unit: unit, Alternatives: got.Alternatives, Features: got.Features, Model: got.Model,
+	}
+	if got.Ward != "" {
+		res.Ward = &got.Ward
+	}
+	return res, nil
+}
+
+// newClassifier builds the classifier the configuration asks for and a
+// function that releases it.
+func newClassifier(cfg *Config, wards []classifier.Ward) (feedback.Classifier, func(), error) {
+	local, err := classifier.NewDefault(wards)
+	if err != nil {
+		return nil, nil, err
+	}
+	return local, func() {}, nil
 }

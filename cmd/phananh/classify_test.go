@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := &Env{Getenv: func(string) string { return "" }, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut}
+	err := run(context.Background(), args, env)
+	return out.String(), err
+}
+
+func TestClassifyAnswersEveryLineInOrder(t *testing.T) {
+	in := strings.Join([]string{
+		`{"text": "rác ở phường 5 không ai dọn, bốc mùi hôi thối cả tuần"}`,
+		`not json`,
+		`{"text": ""}`,
+		`{"text": "cống nghẹt, nước ngập ở xa binh kien", "lat": 13.1, "lng": 109.3}`,
+		`{"text": "đèn", "lat": 13.1}`,
+	}, "\n")
+	out, err := runCmd(t, in, "classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d output lines for 5 inputs:\n%s", len(lines), out)
+	}
+	var first, fourth struct {
+		Category     string   `json:"category"`
+		Confidence   float64  `json:"confidence"`
+		Ward         *string  `json:"ward"`
+		Unit         string   `json:"unit"`
+		Alternatives []any    `json:"alternatives"`
+		Features     []string `json:"features"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.Category != "rac_thai" || first.Ward == nil || *first.Ward != "p5" || first.Unit != fallbackUnit ||
+		len(first.Alternatives) != 3 || first.Confidence <= 0 || first.Confidence > 1 {
+		t.Fatalf("first line %s", lines[0])
+	}
+	for _, i := range []int{1, 2, 4} {
+		var e map[string]string
+		if json.Unmarshal([]byte(lines[i]), &e) != nil || e["error"] == "" {
+			t.Errorf("line %d: %s, want an error object", i+1, lines[i])
+		}
+	}
+	if err := json.Unmarshal([]byte(lines[3]), &fourth); err != nil || fourth.Ward == nil || *fourth.Ward != "binh_kien" {
+		t.Errorf("fourth line %s", lines[3])
+	}
+}
+
+func TestClassifyWardIsNullWhenNoneNamed(t *testing.T) {
+	out, err := runCmd(t, `{"text": "karaoke hát tới 2 giờ sáng không ngủ được"}`, "classify")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"ward":null`) {
+		t.Fatalf("want ward null: %s", out)
+	}
+}
+
+func TestClassifyEvalPrintsMetrics(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "eval.jsonl")
+	data := `{"text": "rác không ai dọn ở phường 5", "category": "rac_thai", "ward": "p5"}
+{"text": "cống nghẹt nước ngập", "category": "thoat_nuoc"}
+`
+	if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, "", "classify", "--eval", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"examples 2", "macro-F1", "ward accuracy 1.000", "confusion", "rac_thai"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+}
