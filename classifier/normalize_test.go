@@ -50,13 +50,13 @@ func TestTokenizeNFDEqualsNFC(t *testing.T) {
 
 func TestTokenizeExpandsChatSpelling(t *testing.T) {
 	for in, want := range map[string]string{
-		"rac ko ai don":         "rac không ai don",
-		"đc 3 ngày r":           "được 3 ngày rồi",
-		"P.5 tp Tuy Hòa":        "phường 5 thành phố tuy hòa",
-		"F5 ntn vậy":            "phường 5 như thế nào vậy",
-		"đèn hỏng, den hong":    "đèn hỏng den hong", // "hong" may be hỏng: kept
-		"ubnd p7":               "ủy ban nhân dân phường 7",
-		"đường Lê Lợi số 12A":   "đường lê lợi số 12 a",
+		"rac ko ai don":          "rac không ai don",
+		"đc 3 ngày r":            "được 3 ngày rồi",
+		"P.5 tp Tuy Hòa":         "phường 5 thành phố tuy hòa",
+		"F5 ntn vậy":             "phường 5 như thế nào vậy",
+		"đèn hỏng, den hong":     "đèn hỏng den hong", // "hong" may be hỏng: kept
+		"ubnd p7":                "ủy ban nhân dân phường 7",
+		"đường Lê Lợi số 12A":    "đường lê lợi số 12 a",
 		"xe rac 5h sang moi toi": "xe rac 5 giờ sang moi toi",
 	} {
 		got, _ := tokenize(in, nil)
