@@ -1,0 +1,41 @@
+// Package sqlite is the embedded default store: one SQLite file
+// (modernc.org/sqlite, pure Go) in the data directory, in WAL mode with
+// synchronous=FULL, so that every acknowledged write survives kill -9 and
+// power loss. Photo files live beside it under photos/.
+//
+// # Writing: group commit
+//
+// One writer goroutine (started by Open, stopped by Close) owns the only
+// write connection. Every write goes through
+//
+//	s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { ... })
+//
+// which queues the function and returns when the transaction carrying it has
+// committed. The writer takes everything queued (up to 256 writes), runs
+// BEGIN IMMEDIATE, runs each function under its own SAVEPOINT, and commits
+// once: one fsync for the whole batch. A function that returns an error is
+// rolled back to its savepoint alone; the others still commit. Functions
+// must use the ctx they are given, not the caller's, must not block on
+// anything but SQL, and should do their encoding (JSON, hashing) before
+// calling write, because the writer is the bottleneck. Return domain errors
+// (*feedback.Error); isUnique(err) recognises UNIQUE and PRIMARY KEY
+// violations for translation to ECONFLICT.
+//
+// # Reading
+//
+// s.rdb is a pool of read-only connections (query_only); in WAL mode they
+// read the last committed state without waiting for the writer. dbError
+// turns sql.ErrNoRows into ENOTFOUND and other failures into domain codes.
+// Times are stored as Unix nanoseconds in UTC (nanos, fromNanos).
+//
+// # Migrations
+//
+// migrations/NNNN_name.sql files are embedded and applied in version order
+// at Open, each in its own transaction, and recorded in schema_migrations.
+// Ranges: 0001-0099 core (reports, events, checkpoints, state, photos),
+// 0100-0199 staff (users, sessions, audit), 0200-0299 petitions, 0300+ bot
+// and mailbox. Never edit an applied migration; add a new file.
+//
+// Other store capabilities (feedback.StaffStore, ...) are added to this
+// package as their own files (user.go, petition.go) using these helpers.
+package sqlite

@@ -1,0 +1,224 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+
+	"phananh/feedback"
+)
+
+// reportColumns is the column order of reportRow.values.
+const reportColumns = `id, code, idempotency_key, status, category, ward, unit, assignee, priority,
+	public, created_at, due_at, lat, lng, text_lc, version, token_hash, doc`
+
+const insertReport = `INSERT INTO reports (` + reportColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const updateReport = `UPDATE reports SET code = ?, idempotency_key = ?, status = ?, category = ?,
+	ward = ?, unit = ?, assignee = ?, priority = ?, public = ?, created_at = ?, due_at = ?, lat = ?,
+	lng = ?, text_lc = ?, version = ?, token_hash = ?, doc = ?
+	WHERE id = ? AND version = ?`
+
+// selectReport reads what scanReport needs.
+const selectReport = `SELECT version, token_hash, idempotency_key, doc FROM reports`
+
+// codeTaken is the conflict of a code or idempotency key already in use.
+func codeTaken() error {
+	return feedback.Conflict("Mã phản ánh đã tồn tại, vui lòng thử lại.", "Report code or idempotency key already in use.")
+}
+
+// searchText is how report text and search terms are compared: lower case,
+// NFC, so "RÁC" finds "rác" whichever way either was typed.
+func searchText(s string) string { return norm.NFC.String(strings.ToLower(s)) }
+
+// normalizeReport returns a copy of r with every time in UTC.
+func normalizeReport(r *feedback.Report) *feedback.Report {
+	c := *r
+	c.DueAt, c.CreatedAt, c.UpdatedAt = utc(c.DueAt), utc(c.CreatedAt), utc(c.UpdatedAt)
+	c.FirstResponseAt, c.ResolvedAt, c.ClosedAt = utcPtr(c.FirstResponseAt), utcPtr(c.ResolvedAt), utcPtr(c.ClosedAt)
+	return &c
+}
+
+// reportValues encodes r (already normalised) in reportColumns order.
+func reportValues(r *feedback.Report) ([]any, error) {
+	doc, err := json.Marshal(r) // token hash and idempotency key are json:"-"
+	if err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	var lat, lng sql.NullFloat64
+	if r.Location.HasPoint() {
+		lat = sql.NullFloat64{Float64: *r.Location.Lat, Valid: true}
+		lng = sql.NullFloat64{Float64: *r.Location.Lng, Valid: true}
+	}
+	return []any{
+		r.ID, r.Code, nullString(r.IdempotencyKey), string(r.Status), r.Category, r.Ward, r.Unit,
+		r.AssigneeID, string(r.Priority), r.Public, r.CreatedAt.UnixNano(), nanos(r.DueAt), lat, lng,
+		searchText(r.Text), r.Version, r.ReporterTokenHash, doc,
+	}, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanReport decodes a row selected with selectReport.
+func scanReport(row scanner) (*feedback.Report, error) {
+	var (
+		r    feedback.Report
+		idem sql.NullString
+		doc  []byte
+	)
+	if err := row.Scan(&r.Version, &r.ReporterTokenHash, &idem, &doc); err != nil {
+		return nil, err
+	}
+	version, token := r.Version, r.ReporterTokenHash
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return nil, fmt.Errorf("decode report: %w", err)
+	}
+	r.Version, r.ReporterTokenHash, r.IdempotencyKey = version, token, idem.String
+	return &r, nil
+}
+
+func validateReport(r *feedback.Report, events []feedback.Event) error {
+	switch {
+	case r.ID == "":
+		return feedback.FieldError("id", "Thiếu mã định danh phản ánh.", "report id is required")
+	case r.Code == "":
+		return feedback.FieldError("code", "Thiếu mã tra cứu phản ánh.", "report code is required")
+	}
+	return validateEvents(events)
+}
+
+// CreateReport stores r with Version 1 and its first events, atomically.
+// A repeated idempotency key returns the existing report and writes nothing.
+// Errors: EINVALID, ECONFLICT (code already used).
+func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []feedback.Event) (*feedback.Report, bool, []feedback.Event, error) {
+	if err := validateReport(r, events); err != nil {
+		return nil, false, nil, err
+	}
+	c := normalizeReport(r)
+	c.Version = 1
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = utc(s.now())
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = c.CreatedAt
+	}
+	vals, err := reportValues(c)
+	if err != nil {
+		return nil, false, nil, feedback.Internal(err)
+	}
+	rows, err := s.eventRows(events)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	var existing *feedback.Report
+	var appended []feedback.Event
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		existing, appended = nil, nil
+		if c.IdempotencyKey != "" {
+			row := tx.QueryRowContext(ctx, selectReport+` WHERE idempotency_key = ?`, c.IdempotencyKey)
+			r, err := scanReport(row)
+			if err == nil {
+				existing = r
+				return nil
+			}
+			if err != sql.ErrNoRows {
+				return feedback.Internal(err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, insertReport, vals...); err != nil {
+			if isUnique(err) {
+				return codeTaken()
+			}
+			return feedback.Internal(fmt.Errorf("insert report: %w", err))
+		}
+		var ierr error
+		appended, ierr = insertEvents(ctx, tx, rows)
+		return ierr
+	})
+	switch {
+	case err != nil:
+		return nil, false, nil, err
+	case existing != nil:
+		return existing, false, nil, nil
+	}
+	return c, true, appended, nil
+}
+
+// Report returns the report with tracking code code. Errors: ENOTFOUND.
+func (s *Store) Report(ctx context.Context, code string) (*feedback.Report, error) {
+	r, err := scanReport(s.rdb.QueryRowContext(ctx, selectReport+` WHERE code = ?`, code))
+	if err != nil {
+		return nil, dbError(err, "report")
+	}
+	return r, nil
+}
+
+// ReportByID returns the report with the given id. Errors: ENOTFOUND.
+func (s *Store) ReportByID(ctx context.Context, id string) (*feedback.Report, error) {
+	r, err := scanReport(s.rdb.QueryRowContext(ctx, selectReport+` WHERE id = ?`, id))
+	if err != nil {
+		return nil, dbError(err, "report")
+	}
+	return r, nil
+}
+
+// UpdateReport replaces the report if its stored version is still
+// r.Version, and appends events, in one step. On success r.Version is
+// incremented and r.UpdatedAt set to now. Errors: EINVALID, ENOTFOUND,
+// ECONFLICT (someone else changed it first, or the code is taken).
+func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []feedback.Event) ([]feedback.Event, error) {
+	if err := validateReport(r, events); err != nil {
+		return nil, err
+	}
+	c := normalizeReport(r)
+	c.Version, c.UpdatedAt = r.Version+1, utc(s.now())
+	vals, err := reportValues(c)
+	if err != nil {
+		return nil, feedback.Internal(err)
+	}
+	rows, err := s.eventRows(events)
+	if err != nil {
+		return nil, err
+	}
+	var appended []feedback.Event
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, updateReport, append(vals[1:], c.ID, r.Version)...)
+		if err != nil {
+			if isUnique(err) {
+				return codeTaken()
+			}
+			return feedback.Internal(fmt.Errorf("update report: %w", err))
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return missingOrMoved(ctx, tx, c.ID)
+		}
+		var ierr error
+		appended, ierr = insertEvents(ctx, tx, rows)
+		return ierr
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Version, r.UpdatedAt = c.Version, c.UpdatedAt
+	return appended, nil
+}
+
+// missingOrMoved explains why a compare-and-set matched no row.
+func missingOrMoved(ctx context.Context, tx *sql.Tx, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM reports WHERE id = ?`, id).Scan(&one)
+	switch {
+	case err == sql.ErrNoRows:
+		return feedback.NotFound("report")
+	case err != nil:
+		return feedback.Internal(err)
+	}
+	return feedback.Conflict("Phản ánh vừa được người khác cập nhật, vui lòng tải lại.",
+		"The report was changed by someone else; reload and try again.")
+}

@@ -1,0 +1,156 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"phananh/feedback"
+)
+
+var _ feedback.Store = (*Store)(nil)
+
+// DBFile is the database file name inside the data directory.
+const DBFile = "phananh.db"
+
+// readConns is the size of the read-only connection pool. Reads never wait
+// for the writer in WAL mode, so a few connections cover both cores.
+const readConns = 4
+
+// defaultMaxBatch caps how many queued writes share one transaction.
+const defaultMaxBatch = 256
+
+// Store is the embedded SQLite store: one file in the data directory,
+// written by a single group-commit writer and read through a pool of
+// read-only connections. It implements feedback.Store.
+type Store struct {
+	dir      string
+	wdb      *sql.DB // exactly one connection, used only by the writer goroutine
+	rdb      *sql.DB // read-only pool
+	log      *slog.Logger
+	now      func() time.Time
+	maxBatch int
+
+	ops       chan *writeOp // unbuffered: a send succeeds only when the writer takes it
+	stop      chan struct{} // closed by Close to stop the writer
+	done      chan struct{} // closed by the writer when it has exited
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Option changes how Open sets up a Store.
+type Option func(*Store)
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(log *slog.Logger) Option { return func(s *Store) { s.log = log } }
+
+// WithClock sets the clock used for updated_at and state expiry.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// withMaxBatch caps the writes per transaction; 1 turns group commit off
+// (one transaction and one fsync per write). Only the benchmark uses it.
+func withMaxBatch(n int) Option { return func(s *Store) { s.maxBatch = n } }
+
+// Open creates dir if needed, opens dir/phananh.db, applies pending
+// migrations and starts the writer. Close must be called to stop it.
+func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
+	s := &Store{
+		dir: dir, log: slog.Default(), now: time.Now, maxBatch: defaultMaxBatch,
+		ops: make(chan *writeOp), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, photoDir), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
+	}
+	if err := s.openDBs(ctx); err != nil {
+		return nil, err
+	}
+	go s.run()
+	return s, nil
+}
+
+// openDBs opens the write connection, migrates, then opens the read pool.
+func (s *Store) openDBs(ctx context.Context) (err error) {
+	path := filepath.Join(s.dir, DBFile)
+	if s.wdb, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s.wdb.SetMaxOpenConns(1)
+	s.wdb.SetMaxIdleConns(1)
+	s.wdb.SetConnMaxIdleTime(0)
+	defer func() {
+		if err != nil {
+			s.wdb.Close()
+		}
+	}()
+	ms, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if err := migrate(ctx, s.wdb, ms, s.log); err != nil {
+		return fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if s.rdb, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		return fmt.Errorf("sqlite: open read pool: %w", err)
+	}
+	s.rdb.SetMaxOpenConns(readConns)
+	s.rdb.SetMaxIdleConns(readConns)
+	if err := s.rdb.PingContext(ctx); err != nil {
+		s.rdb.Close()
+		return fmt.Errorf("sqlite: open read pool: %w", err)
+	}
+	return nil
+}
+
+// dsn builds the connection string. synchronous=FULL makes every commit
+// fsync the WAL, so an acknowledged write survives power loss; group commit
+// is what keeps that affordable.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Ping checks that the database answers. Errors: EUNAVAILABLE.
+func (s *Store) Ping(ctx context.Context) error {
+	select {
+	case <-s.done:
+		return errClosed
+	default:
+	}
+	var one int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return &feedback.Error{Code: feedback.EUNAVAILABLE, Message: "Cơ sở dữ liệu không phản hồi.", MessageEN: "Database unavailable.", Err: err}
+	}
+	return nil
+}
+
+// Close stops the writer after the batch in flight commits, then closes the
+// database. Writes queued after Close fail with EUNAVAILABLE.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		s.closeErr = errors.Join(s.rdb.Close(), s.wdb.Close())
+	})
+	return s.closeErr
+}

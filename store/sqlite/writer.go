@@ -1,0 +1,185 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"phananh/feedback"
+)
+
+// writeFunc is one write operation. It runs inside the writer's
+// transaction, under its own savepoint, and must use the ctx it is given
+// (not the caller's: a cancelled request must not interrupt a shared batch).
+// Returning an error rolls back only this operation.
+type writeFunc func(ctx context.Context, tx *sql.Tx) error
+
+// writeOp is a queued write and where to send its outcome.
+type writeOp struct {
+	ctx context.Context // the caller's; checked before the op starts
+	fn  writeFunc
+	res chan error // buffered: the writer never blocks on an answer
+}
+
+// errClosed answers writes that arrive after Close.
+var errClosed = &feedback.Error{
+	Code: feedback.EUNAVAILABLE, Message: "Cơ sở dữ liệu đã đóng.", MessageEN: "Store is closed.",
+}
+
+// errAbort marks a failure that poisons the whole transaction (I/O error,
+// savepoint failure): every op of the batch fails and nothing commits.
+var errAbort = errors.New("sqlite: transaction aborted")
+
+// sweepEvery is how often the writer deletes expired state rows.
+const sweepEvery = 10 * time.Minute
+
+// write runs fn through group commit and returns once the transaction that
+// carried it has committed (nil) or fn's own error. It is the only way to
+// write; every file of the package uses it.
+func (s *Store) write(ctx context.Context, fn writeFunc) error {
+	if err := ctx.Err(); err != nil {
+		return unavailable(err)
+	}
+	op := &writeOp{ctx: ctx, fn: fn, res: make(chan error, 1)}
+	select {
+	case s.ops <- op:
+	case <-s.done:
+		return errClosed
+	case <-ctx.Done():
+		return unavailable(ctx.Err())
+	}
+	// Once taken, the op is answered within one batch; waiting for the
+	// answer even if ctx ends means the caller never reports a failure for
+	// a write that committed.
+	return <-op.res
+}
+
+// run is the writer goroutine, owned by the Store and stopped by Close.
+func (s *Store) run() {
+	defer close(s.done)
+	sweep := time.NewTicker(sweepEvery)
+	defer sweep.Stop()
+	batch := make([]*writeOp, 0, s.maxBatch)
+	for {
+		select {
+		case op := <-s.ops:
+			batch = s.gather(append(batch[:0], op))
+			s.commit(batch)
+		case <-sweep.C:
+			s.sweepState()
+		case <-s.stop:
+			// Writers already blocked on the queue are flushed, not refused.
+			if batch = s.gather(batch[:0]); len(batch) > 0 {
+				s.commit(batch)
+			}
+			return
+		}
+	}
+}
+
+// gather adds every write already waiting, up to maxBatch.
+func (s *Store) gather(batch []*writeOp) []*writeOp {
+	for len(batch) < s.maxBatch {
+		select {
+		case op := <-s.ops:
+			batch = append(batch, op)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit runs a batch in one IMMEDIATE transaction, each op under its own
+// savepoint, commits once (one fsync) and answers every op.
+func (s *Store) commit(batch []*writeOp) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	tx, err := s.wdb.BeginTx(ctx, nil) // _txlock=immediate: BEGIN IMMEDIATE
+	if err != nil {
+		s.answerAll(batch, errs, feedback.Internal(fmt.Errorf("sqlite: begin: %w", err)))
+		return
+	}
+	ok := 0
+	for i, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			errs[i] = unavailable(err)
+			continue
+		}
+		errs[i] = runOp(ctx, tx, op.fn, len(batch) > 1)
+		if errors.Is(errs[i], errAbort) {
+			tx.Rollback() //nolint:errcheck // the transaction is already unusable
+			s.answerAll(batch, errs, feedback.Internal(errs[i]))
+			return
+		}
+		if errs[i] == nil {
+			ok++
+		}
+	}
+	if ok == 0 { // nothing to keep: skip the fsync
+		tx.Rollback() //nolint:errcheck
+	} else if err := tx.Commit(); err != nil {
+		s.log.Error("sqlite commit failed", "batch", len(batch), "err", err)
+		s.answerAll(batch, errs, feedback.Internal(fmt.Errorf("sqlite: commit: %w", err)))
+		return
+	}
+	for i, op := range batch {
+		op.res <- errs[i]
+	}
+}
+
+// answerAll fails every op of a batch that did not commit.
+func (s *Store) answerAll(batch []*writeOp, errs []error, err error) {
+	for i, op := range batch {
+		if errs[i] == nil || errors.Is(errs[i], errAbort) {
+			errs[i] = err
+		}
+		op.res <- errs[i]
+	}
+}
+
+// runOp runs fn under a savepoint (when it shares the transaction) so that
+// its failure undoes only its own changes. A panic in fn is turned into an
+// internal error rather than killing the writer.
+func runOp(ctx context.Context, tx *sql.Tx, fn writeFunc, shared bool) (err error) {
+	if shared {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+			return fmt.Errorf("%w: savepoint: %v", errAbort, err)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = feedback.Internal(fmt.Errorf("sqlite: write panicked: %v", p))
+		}
+		if !shared {
+			return // the caller rolls the whole transaction back
+		}
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO op`); rerr != nil {
+				err = fmt.Errorf("%w: rollback to savepoint: %v (op error: %v)", errAbort, rerr, err)
+				return
+			}
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE op`); rerr != nil {
+			err = fmt.Errorf("%w: release savepoint: %v", errAbort, rerr)
+		}
+	}()
+	return fn(ctx, tx)
+}
+
+// sweepState deletes expired state rows in small batches, in the writer's
+// own goroutine, so that the table does not grow without bound.
+func (s *Store) sweepState() {
+	now := s.now().UnixNano()
+	op := &writeOp{ctx: context.Background(), res: make(chan error, 1), fn: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM state WHERE rowid IN
+			(SELECT rowid FROM state WHERE expires_at <= ? LIMIT 10000)`, now)
+		return err
+	}}
+	s.commit([]*writeOp{op})
+	if err := <-op.res; err != nil {
+		s.log.Error("sqlite state sweep failed", "err", err)
+	}
+}
