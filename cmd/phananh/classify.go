@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"phananh/classifier"
+	"phananh/classifier/llm"
 	"phananh/feedback"
 )
 
@@ -75,11 +77,10 @@ func runClassify(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, stop, err := newClassifier(cfg, wards)
+	c, err := newClassifier(cfg, wards, slog.New(slog.NewTextHandler(env.Stderr, nil)))
 	if err != nil {
 		return err
 	}
-	defer stop()
 	if *eval != "" {
 		return evalFile(ctx, env.Stdout, c, *eval)
 	}
@@ -155,12 +156,20 @@ func classifyOne(ctx context.Context, c feedback.Classifier, router unitRouter, 
 	return res, nil
 }
 
-// newClassifier builds the classifier the configuration asks for and a
-// function that releases it.
-func newClassifier(cfg *Config, wards []classifier.Ward) (feedback.Classifier, func(), error) {
+// newClassifier builds the classifier PHANANH_CLASSIFIER asks for: the
+// embedded local model, or the LLM backend with the local model as its
+// fallback. The lead can reuse it when wiring serve.
+func newClassifier(cfg *Config, wards []classifier.Ward, log *slog.Logger) (feedback.Classifier, error) {
 	local, err := classifier.NewDefault(wards)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return local, func() {}, nil
+	if cfg.ClassifierMode == "local" {
+		return local, nil
+	}
+	return llm.New(llm.Config{
+		BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey, Mode: cfg.ClassifierMode,
+		Timeout: cfg.LLMTimeout, MaxConcurrent: cfg.LLMMaxConcurrent, Threshold: cfg.ClassifierThreshold,
+		Wards: wards, Logger: log,
+	}, local)
 }
