@@ -61,18 +61,27 @@ func (c *City) addWardName(add addFunc, id, name string) {
 	c.wardNames[key] = id
 }
 
+// register checks the form and uniqueness of an id and records its index;
+// it reports false for a duplicate.
+func register(add addFunc, where, what, id string, i int, seen map[string]int) bool {
+	if !idPattern.MatchString(id) {
+		add("%s: %s %q must be lower-case letters, digits and _", where, what, id)
+	}
+	if _, dup := seen[id]; dup {
+		add("%s: duplicate %s %q", where, what, id)
+		return false
+	}
+	seen[id] = i
+	return true
+}
+
 func (c *City) indexUnits(add addFunc) {
 	c.units = make(map[string]int, len(c.f.Units))
 	for i, u := range c.f.Units {
 		where := "units[" + strconv.Itoa(i) + "]"
-		if !idPattern.MatchString(u.ID) {
-			add("%s: id %q must be lower-case letters, digits and _", where, u.ID)
-		}
-		if _, dup := c.units[u.ID]; dup {
-			add("%s: duplicate unit id %q", where, u.ID)
+		if !register(add, where, "unit id", u.ID, i, c.units) {
 			continue
 		}
-		c.units[u.ID] = i
 		if u.Name == "" || u.Kind == "" {
 			add("%s (%s): name and kind are required", where, u.ID)
 		}
@@ -88,14 +97,9 @@ func (c *City) indexCategories(add addFunc) {
 	c.cats = make(map[string]int, len(c.f.Categories))
 	for i, cat := range c.f.Categories {
 		where := "categories[" + strconv.Itoa(i) + "]"
-		if !idPattern.MatchString(cat.Code) {
-			add("%s: code %q must be lower-case letters, digits and _", where, cat.Code)
-		}
-		if _, dup := c.cats[cat.Code]; dup {
-			add("%s: duplicate category code %q", where, cat.Code)
+		if !register(add, where, "category code", cat.Code, i, c.cats) {
 			continue
 		}
-		c.cats[cat.Code] = i
 		if cat.Name == "" || cat.NameEN == "" || cat.Group == "" {
 			add("%s (%s): name, name_en and group are required", where, cat.Code)
 		}
