@@ -58,3 +58,15 @@ type StaffStore interface {
 	AuditStore
 	StatsStore
 }
+
+// Entry returns the audit entry for an action of a at the given time.
+func (a Actor) Entry(at time.Time, action, subject string, before, after json.RawMessage) *AuditEntry {
+	e := &AuditEntry{
+		At: at.UTC(), ActorID: a.ID(), IP: a.IP,
+		Action: action, Subject: subject, Before: before, After: after,
+	}
+	if a.User != nil {
+		e.ActorName, e.ActorRole = a.User.Username, a.User.Role
+	}
+	return e
+}

@@ -74,3 +74,30 @@ type UserStore interface {
 	// and UpdatedAt of the account with u.ID. Errors: ENOTFOUND, EINVALID.
 	UpdateUser(ctx context.Context, u *User) error
 }
+
+// Actor is who performs a staff action and from where; the audit log
+// records both. Local marks the operator at the server's command line
+// (phananh user ...), who has no account; User is nil then.
+type Actor struct {
+	User  *User
+	IP    string
+	Local bool
+}
+
+// ID returns the audit id of the actor: the user id, "cli" for the local
+// operator, "" when nobody is signed in.
+func (a Actor) ID() string {
+	switch {
+	case a.User != nil:
+		return a.User.ID
+	case a.Local:
+		return "cli"
+	}
+	return ""
+}
+
+// Forbidden returns the EFORBIDDEN error for a signed-in user who may not
+// do what they asked.
+func Forbidden() *Error {
+	return Errorf(EFORBIDDEN, "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.")
+}
