@@ -31,7 +31,7 @@ type NewUser struct {
 func CanonicalUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func validUsername(s string) bool {
-	if len(s) < 3 || len(s) > 64 {
+	if len(s) < 2 || len(s) > 64 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -82,8 +82,8 @@ func (s *Service) AddUser(ctx context.Context, by feedback.Actor, in NewUser) (*
 func (s *Service) validateUser(u *feedback.User, password string) error {
 	switch {
 	case !validUsername(u.Username):
-		return feedback.FieldError("username", "Tên đăng nhập gồm 3-64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.",
-			"A username is 3-64 characters: a-z, 0-9, dot, underscore or dash.")
+		return feedback.FieldError("username", "Tên đăng nhập gồm 2-64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.",
+			"A username is 2-64 characters: a-z, 0-9, dot, underscore or dash.")
 	case !u.Role.Valid():
 		return feedback.FieldError("role", "Vai trò phải là officer, manager, supervisor hoặc admin.",
 			"The role must be officer, manager, supervisor or admin.")
