@@ -28,18 +28,18 @@ var publicDataKeys = map[string]bool{
 // publicEvent is the citizen view of an event: no internal ids, no staff
 // account ids, no internal notes, no personal data.
 type publicEvent struct {
-	Seq        int64             `json:"seq"`
+	Seq        int64              `json:"seq"`
 	Type       feedback.EventType `json:"type"`
-	ReportCode string            `json:"report_code,omitempty"`
-	PetitionID string            `json:"petition_id,omitempty"`
-	UnitID     string            `json:"unit_id,omitempty"`
-	Public     bool              `json:"public"`
-	Actor      string            `json:"actor"`
-	From       feedback.Status   `json:"from,omitempty"`
-	To         feedback.Status   `json:"to,omitempty"`
-	Text       string            `json:"text,omitempty"`
-	Data       map[string]string `json:"data,omitempty"`
-	At         time.Time         `json:"at"`
+	ReportCode string             `json:"report_code,omitempty"`
+	PetitionID string             `json:"petition_id,omitempty"`
+	UnitID     string             `json:"unit_id,omitempty"`
+	Public     bool               `json:"public"`
+	Actor      string             `json:"actor"`
+	From       feedback.Status    `json:"from,omitempty"`
+	To         feedback.Status    `json:"to,omitempty"`
+	Text       string             `json:"text,omitempty"`
+	Data       map[string]string  `json:"data,omitempty"`
+	At         time.Time          `json:"at"`
 }
 
 // PublicView returns the citizen view of e; it is what public topics send.

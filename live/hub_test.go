@@ -1,0 +1,139 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"phananh/feedback"
+)
+
+func nextEvent(t *testing.T, s *Subscription) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m, err := s.Next(ctx)
+	if err != nil {
+		t.Fatalf("next: %v", err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(m.Data, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestHubReportTopicGetsOnlyItsPublicEvents(t *testing.T) {
+	store := mustOpenStore(t, "")
+	h := mustRunHub(t, store, HubOptions{})
+	sub, _, err := h.Subscribe(context.Background(), ReportTopic("AAA", "id-AAA"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	mustAppend(t, store, h,
+		reportEvent("AAA", false, "internal note"),
+		reportEvent("BBB", true, "other report"),
+		reportEvent("AAA", true, "Đã tiếp nhận"))
+	got := nextEvent(t, sub)
+	if got["text"] != "Đã tiếp nhận" || got["report_code"] != "AAA" {
+		t.Fatalf("got %v, want the public event of AAA", got)
+	}
+	mustAppend(t, store, h, reportEvent("AAA", true, "second"))
+	if got := nextEvent(t, sub); got["text"] != "second" {
+		t.Fatalf("got %v, want the next public event", got)
+	}
+}
+
+func TestHubUnitAndCityTopics(t *testing.T) {
+	store := mustOpenStore(t, "")
+	h := mustRunHub(t, store, HubOptions{})
+	ctx := context.Background()
+	unit, _, _ := h.Subscribe(ctx, UnitTopic("unit-2"), nil)
+	city, _, _ := h.Subscribe(ctx, CityTopic(), nil)
+	defer unit.Close()
+	defer city.Close()
+	transfer := reportEvent("AAA", false, "chuyển đơn vị")
+	transfer.UnitID, transfer.Data = "unit-3", map[string]string{"old_unit": "unit-2"}
+	mustAppend(t, store, h, reportEvent("AAA", false, "unit-1 note"), transfer)
+	if got := nextEvent(t, unit); got["text"] != "chuyển đơn vị" {
+		t.Fatalf("unit-2 got %v, want the transfer away from it", got)
+	}
+	if a, b := nextEvent(t, city), nextEvent(t, city); a["text"] != "unit-1 note" || b["text"] != "chuyển đơn vị" {
+		t.Fatalf("city got %v then %v", a, b)
+	}
+}
+
+func TestPublicViewHidesPersonalAndStaffData(t *testing.T) {
+	e := reportEvent("AAA", true, "Đã xử lý xong")
+	e.ReportID, e.Actor = "internal-id", feedback.UserActor("u-42")
+	e.Data = map[string]string{"ward": "phuong-5", "phone": "0905123456", "email": "a@b.vn"}
+	m, err := encode(e, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(m.Data)
+	for _, leak := range []string{"0905123456", "a@b.vn", "internal-id", "u-42"} {
+		if strings.Contains(s, leak) {
+			t.Errorf("public message %s leaks %q", s, leak)
+		}
+	}
+	if !strings.Contains(s, `"actor":"staff"`) || !strings.Contains(s, "phuong-5") {
+		t.Errorf("public message %s lost its public fields", s)
+	}
+}
+
+func TestSlowSubscriberIsClosedWithoutStallingOthers(t *testing.T) {
+	store := mustOpenStore(t, "")
+	h := mustRunHub(t, store, HubOptions{QueueSize: 2})
+	ctx := context.Background()
+	slow, _, _ := h.Subscribe(ctx, CityTopic(), func() {}) // never reads
+	fast, _, _ := h.Subscribe(ctx, CityTopic(), nil)
+	defer slow.Close()
+	defer fast.Close()
+	for i := 0; i < 5; i++ {
+		mustAppend(t, store, h, reportEvent("AAA", true, "e"))
+		nextEvent(t, fast)
+	}
+	if err := slow.Err(); !errors.Is(err, ErrSlowSubscriber) {
+		t.Fatalf("slow subscriber err = %v, want ErrSlowSubscriber", err)
+	}
+}
+
+func TestPublishNeverBlocks(t *testing.T) {
+	h := NewHub(mustOpenStore(t, ""), HubOptions{}) // not running
+	done := make(chan struct{})
+	go func() {
+		for i := 0; i < 10000; i++ {
+			h.Publish([]feedback.Event{{Seq: int64(i + 1)}})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Publish blocked")
+	}
+}
+
+func TestStoppedHubEndsSubscriptions(t *testing.T) {
+	h := NewHub(mustOpenStore(t, ""), HubOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- h.Run(ctx) }()
+	sub, _, err := h.Subscribe(ctx, CityTopic(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	if _, err := sub.Next(context.Background()); !errors.Is(err, ErrHubStopped) {
+		t.Fatalf("next after stop = %v, want ErrHubStopped", err)
+	}
+	if _, _, err := h.Subscribe(context.Background(), CityTopic(), nil); !errors.Is(err, ErrHubStopped) {
+		t.Fatalf("subscribe after stop = %v, want ErrHubStopped", err)
+	}
+}
