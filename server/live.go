@@ -1,0 +1,110 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"phananh/feedback"
+	"phananh/live"
+)
+
+// MountLive adds the websocket endpoints:
+//
+//	GET /api/v1/reports/:code/live?since=SEQ  public events of one report
+//	GET /api/v1/staff/live?since=SEQ          staff events by role and unit
+//
+// Call it before serving. Without since a stream starts at the current
+// head (sent in the first "hello" message); with since it first replays
+// every matching event after it.
+func (s *Server) MountLive(st *live.Streamer, auth live.Authenticator) {
+	api := s.engine.Group("/api/v1", apiHeaders())
+	api.GET("/reports/:code/live", s.reportLive(st))
+	api.GET("/staff/live", s.staffLive(st, auth))
+}
+
+// reportLive streams a report's public events; an unknown code is a 404
+// before any upgrade.
+func (s *Server) reportLive(st *live.Streamer) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		since, err := sinceParam(c)
+		if err != nil {
+			RenderError(c, s.log, err)
+			return
+		}
+		r, ok := s.reportByCode(c)
+		if !ok {
+			return
+		}
+		if err := st.Serve(c.Writer, c.Request, live.ReportTopic(r.Code, r.ID), since); err != nil {
+			RenderError(c, s.log, err)
+		}
+	}
+}
+
+// staffLive streams a unit's events to its officers and managers, and the
+// whole city's to supervisors and admins.
+func (s *Server) staffLive(st *live.Streamer, auth live.Authenticator) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		since, err := sinceParam(c)
+		if err != nil {
+			RenderError(c, s.log, err)
+			return
+		}
+		v, err := auth.Authenticate(c.Request)
+		if err != nil {
+			RenderError(c, s.log, err)
+			return
+		}
+		topic, err := live.StaffTopic(v)
+		if err != nil {
+			RenderError(c, s.log, err)
+			return
+		}
+		if err := st.Serve(c.Writer, c.Request, topic, since); err != nil {
+			RenderError(c, s.log, err)
+		}
+	}
+}
+
+// sinceParam reads ?since=; -1 means absent (no replay).
+func sinceParam(c *gin.Context) (int64, error) {
+	if _, ok := c.GetQuery("since"); !ok {
+		return -1, nil
+	}
+	return int64Param(c, "since", -1)
+}
+
+// SessionChecker resolves a staff session token; auth.Service implements it.
+type SessionChecker interface {
+	Authenticate(ctx context.Context, token string) (*feedback.User, *feedback.Session, error)
+}
+
+// SessionAuth is a live.Authenticator reading the session token from an
+// "Authorization: Bearer" header or from the session cookie.
+type SessionAuth struct {
+	Sessions SessionChecker
+	Cookie   string // name of the session cookie
+}
+
+var _ live.Authenticator = SessionAuth{}
+
+// Authenticate implements live.Authenticator. Errors: EUNAUTHORIZED.
+func (a SessionAuth) Authenticate(r *http.Request) (live.Viewer, error) {
+	token := ""
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		token = strings.TrimSpace(h[7:])
+	} else if ck, err := r.Cookie(a.Cookie); err == nil && a.Cookie != "" {
+		token = ck.Value
+	}
+	if token == "" {
+		return live.Viewer{}, feedback.Errorf(feedback.EUNAUTHORIZED, "Vui lòng đăng nhập.", "Please sign in.")
+	}
+	u, _, err := a.Sessions.Authenticate(r.Context(), token)
+	if err != nil {
+		return live.Viewer{}, err
+	}
+	return live.Viewer{UserID: u.ID, Role: u.Role, UnitID: u.UnitID}, nil
+}
