@@ -3,6 +3,8 @@ package mongo
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -88,10 +90,8 @@ func (s *Store) AppendEvents(ctx context.Context, events []feedback.Event) ([]fe
 	if len(events) == 0 {
 		return nil, nil
 	}
-	for _, e := range events {
-		if e.Type == "" {
-			return nil, feedback.FieldError("type", "Thiếu loại sự kiện.", "Event type is required.")
-		}
+	if err := validateEvents(events); err != nil {
+		return nil, err
 	}
 	var appended []feedback.Event
 	err := s.atomically(ctx, func(ctx context.Context) error {
@@ -103,6 +103,16 @@ func (s *Store) AppendEvents(ctx context.Context, events []feedback.Event) ([]fe
 		return nil, wrap(err)
 	}
 	return appended, nil
+}
+
+// validateEvents checks what every stored event needs. Errors: EINVALID.
+func validateEvents(events []feedback.Event) error {
+	for _, e := range events {
+		if e.Type == "" {
+			return feedback.FieldError("type", "Thiếu loại sự kiện.", "Event type is required.")
+		}
+	}
+	return nil
 }
 
 // insertEvents numbers copies of events, fills what defaults supplies
@@ -131,22 +141,40 @@ func (s *Store) insertEvents(ctx context.Context, events []feedback.Event, defau
 			return append(out, batch...), nil
 		}
 		done, dup := insertedBeforeDuplicate(err)
-		if s.txn || attempt >= 4 || !dup {
-			return nil, err
+		if s.txn || attempt >= maxSeqRetries || !dup {
+			return nil, fmt.Errorf("insert events: %w", err)
 		}
 		out = append(out, batch[:done]...)
+		if err := sleepJitter(ctx, attempt); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// maxSeqRetries bounds the retries of a duplicate sequence number. Only a
+// server whose $inc is not atomic (FerretDB) produces them; racing writers
+// then collide repeatedly, so retries back off with jitter.
+const maxSeqRetries = 30
+
+func sleepJitter(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(attempt+1) * int64(2*time.Millisecond)))
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
 }
 
 // insertedBeforeDuplicate reports whether an ordered insert failed on a
 // duplicate key, and how many documents went in before it.
 func insertedBeforeDuplicate(err error) (int, bool) {
-	var we mongo.WriteException
-	if !errors.As(err, &we) || len(we.WriteErrors) == 0 || !mongo.IsDuplicateKeyError(err) {
+	var be mongo.BulkWriteException
+	if !errors.As(err, &be) || len(be.WriteErrors) == 0 || !mongo.IsDuplicateKeyError(err) {
 		return 0, false
 	}
-	return we.WriteErrors[0].Index, true
+	return be.WriteErrors[0].Index, true
 }
 
 func fillEvent(e *feedback.Event, defaults feedback.Event, now time.Time) {
@@ -199,12 +227,22 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	return d.Seq, nil
 }
 
+// checkpointDoc is one saved position of a consumer. Positions are
+// inserted, never updated: a server whose updates are not atomic under
+// concurrency (FerretDB) loses racing $max updates, while an insert of a
+// unique _id is atomic everywhere. Older positions are deleted after each
+// save, and only strictly older ones, so the highest always survives.
+type checkpointDoc struct {
+	ID       string `bson:"_id"`
+	Consumer string `bson:"consumer"`
+	Seq      int64  `bson:"seq"`
+}
+
 // Checkpoint returns how far consumer has processed the log, 0 when never.
 func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) {
-	var d struct {
-		Seq int64 `bson:"seq"`
-	}
-	err := s.checkpoints.FindOne(ctx, bson.D{{Key: "_id", Value: consumer}}).Decode(&d)
+	var d checkpointDoc
+	err := s.checkpoints.FindOne(ctx, bson.D{{Key: "consumer", Value: consumer}},
+		options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, nil
 	}
@@ -214,18 +252,21 @@ func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) 
 	return d.Seq, nil
 }
 
-// SaveCheckpoint records that consumer processed every event up to seq. $max
-// keeps it from ever moving backwards, even with racing savers.
+// SaveCheckpoint records that consumer processed every event up to seq. It
+// never moves the checkpoint backwards, even with racing savers.
 func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) error {
 	if consumer == "" {
 		return feedback.FieldError("consumer", "Thiếu tên bộ xử lý.", "Consumer name is required.")
 	}
-	update := bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: seq}}}}
-	return retryDuplicate(func() error {
-		_, err := s.checkpoints.UpdateOne(ctx, bson.D{{Key: "_id", Value: consumer}}, update,
-			options.UpdateOne().SetUpsert(true))
-		return err
+	d := checkpointDoc{ID: fmt.Sprintf("%s@%020d", consumer, seq), Consumer: consumer, Seq: seq}
+	if _, err := s.checkpoints.InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return wrap(err)
+	}
+	_, err := s.checkpoints.DeleteMany(ctx, bson.D{
+		{Key: "consumer", Value: consumer},
+		{Key: "seq", Value: bson.D{{Key: "$lt", Value: seq}}},
 	})
+	return wrap(err)
 }
 
 // retryDuplicate runs an upsert once more when it lost an insert race (two

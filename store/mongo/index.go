@@ -35,6 +35,9 @@ func (s *Store) createIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "report_id", Value: 1}, {Key: "_id", Value: 1}}},
 			{Keys: bson.D{{Key: "petition_id", Value: 1}, {Key: "_id", Value: 1}}},
 		}},
+		{s.checkpoints, []mongo.IndexModel{
+			{Keys: bson.D{{Key: "consumer", Value: 1}, {Key: "seq", Value: -1}}},
+		}},
 		{s.photoChunks, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetUnique(true)},
 		}},
@@ -46,11 +49,6 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		if _, err := set.coll.Indexes().CreateMany(ctx, set.models); err != nil {
 			return wrap(err)
 		}
-	}
-	// The checkpoints collection needs only its _id index; create it so that
-	// a transaction never has to.
-	if err := s.ensureCollection(ctx, collCheckpoints); err != nil {
-		return err
 	}
 	return s.createStateIndex(ctx)
 }
@@ -66,23 +64,6 @@ func (s *Store) createStateIndex(ctx context.Context) error {
 	if errors.As(err, &ce) && ce.Code == codeNotImplemented {
 		plain := mongo.IndexModel{Keys: keys, Options: options.Index().SetName("expires_at")}
 		_, err = s.state.Indexes().CreateOne(ctx, plain)
-	}
-	return wrap(err)
-}
-
-// ensureCollection creates a collection unless it exists.
-func (s *Store) ensureCollection(ctx context.Context, name string) error {
-	names, err := s.db.ListCollectionNames(ctx, bson.D{{Key: "name", Value: name}})
-	if err != nil {
-		return wrap(err)
-	}
-	if len(names) > 0 {
-		return nil
-	}
-	err = s.db.CreateCollection(ctx, name)
-	var ce mongo.CommandError
-	if errors.As(err, &ce) && ce.Code == 48 { // NamespaceExists: another instance won
-		return nil
 	}
 	return wrap(err)
 }

@@ -19,6 +19,9 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 	if err := validateNew(r); err != nil {
 		return nil, false, nil, err
 	}
+	if err := validateEvents(events); err != nil {
+		return nil, false, nil, err
+	}
 	if r.IdempotencyKey != "" {
 		if old, err := s.reportBy(ctx, "idempotency_key", r.IdempotencyKey); err == nil {
 			return old, false, nil, nil
@@ -39,8 +42,9 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 	}
 	normalizeTimes(&stored)
 	appended, err := s.insertReport(ctx, &stored, events)
-	if mongo.IsDuplicateKeyError(err) {
-		return s.resolveCreateConflict(ctx, r, err)
+	var dup *duplicateReport
+	if errors.As(err, &dup) {
+		return s.resolveCreateConflict(ctx, r, dup.err)
 	}
 	if err != nil {
 		return nil, false, nil, wrap(err)
@@ -55,6 +59,9 @@ func (s *Store) insertReport(ctx context.Context, r *feedback.Report, events []f
 	var appended []feedback.Event
 	err := s.atomically(ctx, func(ctx context.Context) error {
 		if _, err := s.reports.InsertOne(ctx, toReportDoc(r)); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				return &duplicateReport{err}
+			}
 			return err
 		}
 		var err error
@@ -66,6 +73,12 @@ func (s *Store) insertReport(ctx context.Context, r *feedback.Report, events []f
 	})
 	return appended, err
 }
+
+// duplicateReport is a report insert refused by a unique index (code,
+// idempotency key or id), as opposed to a failure of its events.
+type duplicateReport struct{ err error }
+
+func (d *duplicateReport) Error() string { return "duplicate report: " + d.err.Error() }
 
 // resolveCreateConflict explains a duplicate key on create: the same
 // idempotency key stored concurrently means "already created"; anything
@@ -95,6 +108,9 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 	}
 	if !r.Status.Valid() {
 		return nil, feedback.FieldError("status", "Trạng thái không hợp lệ.", "Invalid status.")
+	}
+	if err := validateEvents(events); err != nil {
+		return nil, err
 	}
 	next := *r
 	next.Version = r.Version + 1
