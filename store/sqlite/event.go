@@ -16,6 +16,8 @@ const (
 	maxEventLimit     = 1000
 )
 
+const insertEvent = `INSERT INTO events (type, report_id, petition_id, public, doc) VALUES (?, ?, ?, ?, ?)`
+
 // eventRow is an event encoded before it reaches the writer, so that the
 // writer spends its time on SQL, not JSON.
 type eventRow struct {
@@ -54,11 +56,10 @@ func (s *Store) eventRows(events []feedback.Event) ([]eventRow, error) {
 }
 
 // insertEvents appends rows inside a write and returns them with their Seq.
-func insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow) ([]feedback.Event, error) {
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow) ([]feedback.Event, error) {
 	out := make([]feedback.Event, len(rows))
 	for i, r := range rows {
-		res, err := tx.ExecContext(ctx, `INSERT INTO events (type, report_id, petition_id, public, doc)
-			VALUES (?, ?, ?, ?, ?)`, string(r.ev.Type), nullString(r.ev.ReportID), nullString(r.ev.PetitionID), r.ev.Public, r.doc)
+		res, err := s.txExec(ctx, tx, insertEvent, string(r.ev.Type), nullString(r.ev.ReportID), nullString(r.ev.PetitionID), r.ev.Public, r.doc)
 		if err != nil {
 			return nil, feedback.Internal(fmt.Errorf("insert event: %w", err))
 		}
@@ -80,7 +81,7 @@ func (s *Store) AppendEvents(ctx context.Context, events []feedback.Event) ([]fe
 	var out []feedback.Event
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var ierr error
-		out, ierr = insertEvents(ctx, tx, rows)
+		out, ierr = s.insertEvents(ctx, tx, rows)
 		return ierr
 	})
 	return out, err

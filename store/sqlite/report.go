@@ -27,6 +27,8 @@ const updateReport = `UPDATE reports SET code = ?, idempotency_key = ?, status =
 // selectReport reads what scanReport needs.
 const selectReport = `SELECT version, token_hash, idempotency_key, doc FROM reports`
 
+const selectReportByKey = selectReport + ` WHERE idempotency_key = ?`
+
 // codeTaken is the conflict of a code or idempotency key already in use.
 func codeTaken() error {
 	return feedback.Conflict("Mã phản ánh đã tồn tại, vui lòng thử lại.", "Report code or idempotency key already in use.")
@@ -121,7 +123,7 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		existing, appended = nil, nil
 		if c.IdempotencyKey != "" {
-			row := tx.QueryRowContext(ctx, selectReport+` WHERE idempotency_key = ?`, c.IdempotencyKey)
+			row := s.txQueryRow(ctx, tx, selectReportByKey, c.IdempotencyKey)
 			r, err := scanReport(row)
 			if err == nil {
 				existing = r
@@ -131,14 +133,14 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 				return feedback.Internal(err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, insertReport, vals...); err != nil {
+		if _, err := s.txExec(ctx, tx, insertReport, vals...); err != nil {
 			if isUnique(err) {
 				return codeTaken()
 			}
 			return feedback.Internal(fmt.Errorf("insert report: %w", err))
 		}
 		var ierr error
-		appended, ierr = insertEvents(ctx, tx, rows)
+		appended, ierr = s.insertEvents(ctx, tx, rows)
 		return ierr
 	})
 	switch {
@@ -188,7 +190,7 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 	}
 	var appended []feedback.Event
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, updateReport, append(vals[1:], c.ID, r.Version)...)
+		res, err := s.txExec(ctx, tx, updateReport, append(vals[1:], c.ID, r.Version)...)
 		if err != nil {
 			if isUnique(err) {
 				return codeTaken()
@@ -199,7 +201,7 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 			return missingOrMoved(ctx, tx, c.ID)
 		}
 		var ierr error
-		appended, ierr = insertEvents(ctx, tx, rows)
+		appended, ierr = s.insertEvents(ctx, tx, rows)
 		return ierr
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"log/slog"
 	"testing"
 
 	"phananh/feedback"
@@ -10,7 +11,14 @@ import (
 // MustOpen opens a store in a fresh temporary directory, closed when tb ends.
 func MustOpen(tb testing.TB, opts ...Option) *Store {
 	tb.Helper()
-	s, err := Open(tb.Context(), tb.TempDir(), opts...)
+	return mustOpenDir(tb, tb.TempDir(), opts...)
+}
+
+// mustOpenDir opens the store in dir, closed when tb ends.
+func mustOpenDir(tb testing.TB, dir string, opts ...Option) *Store {
+	tb.Helper()
+	opts = append([]Option{WithLogger(slog.New(slog.DiscardHandler))}, opts...)
+	s, err := Open(tb.Context(), dir, opts...)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}

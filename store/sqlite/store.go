@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -34,8 +35,9 @@ const defaultMaxBatch = 256
 // read-only connections. It implements feedback.Store.
 type Store struct {
 	dir      string
-	wdb      *sql.DB // exactly one connection, used only by the writer goroutine
-	rdb      *sql.DB // read-only pool
+	wdb      *sql.DB              // exactly one connection, used only by the writer goroutine
+	wstmts   map[string]*sql.Stmt // hotWrites prepared on wdb; read-only after Open
+	rdb      *sql.DB              // read-only pool
 	log      *slog.Logger
 	now      func() time.Time
 	maxBatch int
@@ -45,6 +47,8 @@ type Store struct {
 	done      chan struct{} // closed by the writer when it has exited
 	closeOnce sync.Once
 	closeErr  error
+
+	commits atomic.Int64 // transactions the writer committed or rolled back
 }
 
 // Option changes how Open sets up a Store.
@@ -101,6 +105,10 @@ func (s *Store) openDBs(ctx context.Context) (err error) {
 	if err := migrate(ctx, s.wdb, ms, s.log); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	if err := s.prepareWrites(ctx); err != nil {
+		s.closeWrites()
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	if s.rdb, err = sql.Open("sqlite", dsn(path, true)); err != nil {
 		return fmt.Errorf("sqlite: open read pool: %w", err)
 	}
@@ -121,6 +129,9 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// Savepoint sub-journals and sorter files stay in memory: with a
+	// savepoint per write they would otherwise cost a file write each.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -150,7 +161,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
-		s.closeErr = errors.Join(s.rdb.Close(), s.wdb.Close())
+		s.closeErr = errors.Join(s.closeWrites(), s.rdb.Close(), s.wdb.Close())
 	})
 	return s.closeErr
 }

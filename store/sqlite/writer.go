@@ -96,6 +96,7 @@ func (s *Store) gather(batch []*writeOp) []*writeOp {
 // savepoint, commits once (one fsync) and answers every op.
 func (s *Store) commit(batch []*writeOp) {
 	ctx := context.Background()
+	s.commits.Add(1)
 	errs := make([]error, len(batch))
 	tx, err := s.wdb.BeginTx(ctx, nil) // _txlock=immediate: BEGIN IMMEDIATE
 	if err != nil {
@@ -108,7 +109,7 @@ func (s *Store) commit(batch []*writeOp) {
 			errs[i] = unavailable(err)
 			continue
 		}
-		errs[i] = runOp(ctx, tx, op.fn, len(batch) > 1)
+		errs[i] = s.runOp(ctx, tx, op.fn, len(batch) > 1)
 		if errors.Is(errs[i], errAbort) {
 			tx.Rollback() //nolint:errcheck // the transaction is already unusable
 			s.answerAll(batch, errs, feedback.Internal(errs[i]))
@@ -143,9 +144,9 @@ func (s *Store) answerAll(batch []*writeOp, errs []error, err error) {
 // runOp runs fn under a savepoint (when it shares the transaction) so that
 // its failure undoes only its own changes. A panic in fn is turned into an
 // internal error rather than killing the writer.
-func runOp(ctx context.Context, tx *sql.Tx, fn writeFunc, shared bool) (err error) {
+func (s *Store) runOp(ctx context.Context, tx *sql.Tx, fn writeFunc, shared bool) (err error) {
 	if shared {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+		if _, err := s.txExec(ctx, tx, sqlSavepoint); err != nil {
 			return fmt.Errorf("%w: savepoint: %v", errAbort, err)
 		}
 	}
@@ -157,12 +158,12 @@ func runOp(ctx context.Context, tx *sql.Tx, fn writeFunc, shared bool) (err erro
 			return // the caller rolls the whole transaction back
 		}
 		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO op`); rerr != nil {
+			if _, rerr := s.txExec(ctx, tx, sqlRollbackTo); rerr != nil {
 				err = fmt.Errorf("%w: rollback to savepoint: %v (op error: %v)", errAbort, rerr, err)
 				return
 			}
 		}
-		if _, rerr := tx.ExecContext(ctx, `RELEASE op`); rerr != nil {
+		if _, rerr := s.txExec(ctx, tx, sqlRelease); rerr != nil {
 			err = fmt.Errorf("%w: release savepoint: %v", errAbort, rerr)
 		}
 	}()
