@@ -23,11 +23,9 @@ func TestLoadMigrationsRejectsMistakes(t *testing.T) {
 	}
 }
 
-func TestMigrateAppliesInOrderOnce(t *testing.T) {
-	fsys := fstest.MapFS{
-		"m/0010_later.sql": {Data: []byte("INSERT INTO things (name) VALUES ('second');")},
-		"m/0002_first.sql": {Data: []byte("CREATE TABLE things (name TEXT);\nINSERT INTO things (name) VALUES ('first');")},
-	}
+// migrationDB loads the migrations in fsys/m and opens an empty database.
+func migrationDB(t *testing.T, fsys fstest.MapFS) (*sql.DB, []migration) {
+	t.Helper()
 	ms, err := loadMigrations(fsys, "m")
 	if err != nil {
 		t.Fatal(err)
@@ -36,10 +34,18 @@ func TestMigrateAppliesInOrderOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	log := slog.New(slog.DiscardHandler)
+	t.Cleanup(func() { db.Close() })
+	return db, ms
+}
+
+func TestMigrateAppliesInOrderOnce(t *testing.T) {
+	fsys := fstest.MapFS{
+		"m/0010_later.sql": {Data: []byte("INSERT INTO things (name) VALUES ('second');")},
+		"m/0002_first.sql": {Data: []byte("CREATE TABLE things (name TEXT);\nINSERT INTO things (name) VALUES ('first');")},
+	}
+	db, ms := migrationDB(t, fsys)
 	for range 2 { // the second run must apply nothing
-		if err := migrate(t.Context(), db, ms, log); err != nil {
+		if err := migrate(t.Context(), db, ms, slog.New(slog.DiscardHandler)); err != nil {
 			t.Fatalf("migrate: %v", err)
 		}
 	}
@@ -64,16 +70,8 @@ func TestMigrateFailureKeepsEarlierVersions(t *testing.T) {
 		"m/0001_ok.sql":  {Data: []byte("CREATE TABLE a (x INTEGER);")},
 		"m/0002_bad.sql": {Data: []byte("CREATE TABLE b (x INTEGER); CREATE TABLE a (y INTEGER);")},
 	}
-	ms, err := loadMigrations(fsys, "m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dsn(t.TempDir()+"/m.db", false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = migrate(t.Context(), db, ms, slog.New(slog.DiscardHandler))
+	db, ms := migrationDB(t, fsys)
+	err := migrate(t.Context(), db, ms, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "0002_bad") {
 		t.Fatalf("migrate: %v, want an error naming 0002_bad", err)
 	}
