@@ -19,7 +19,12 @@
 // anything but SQL, and should do their encoding (JSON, hashing) before
 // calling write, because the writer is the bottleneck. Return domain errors
 // (*feedback.Error); isUnique(err) recognises UNIQUE and PRIMARY KEY
-// violations for translation to ECONFLICT.
+// violations for translation to ECONFLICT. A function must never call
+// s.write (or a Store write method) itself: the writer would wait for
+// itself. s.txExec and s.txQueryRow run SQL in the transaction through the
+// statements prepared at Open (hotWrites in stmt.go) and fall back to
+// tx.ExecContext for any other SQL; s.insertEvents appends events in the
+// same transaction as the change they describe.
 //
 // # Reading
 //
