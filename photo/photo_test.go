@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"image/jpeg"
 	"reflect"
 	"testing"
 
@@ -216,4 +217,25 @@ func FuzzClean(f *testing.F) {
 			t.Fatalf("Clean is not idempotent: %v", err)
 		}
 	})
+}
+
+// BenchmarkCleanJPEG cleans a 12-megapixel camera JPEG with EXIF.
+func BenchmarkCleanJPEG(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i*7 + i/4096)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	in := append([]byte{0xFF, 0xD8}, segment(0xE1, append([]byte("Exif\x00\x00"), exifTIFF(6)...))...)
+	in = append(in, buf.Bytes()[2:]...)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Clean(in); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
