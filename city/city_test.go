@@ -200,3 +200,18 @@ func TestLoadRejectsUnknownKeys(t *testing.T) {
 		t.Errorf("err = %v, want a complaint about auto_close_dayz", err)
 	}
 }
+
+func TestWardPolygons(t *testing.T) {
+	c := Demo()
+	p := c.WardPolygons("p1")
+	if len(p) != 1 || len(p[0]) != 1 || len(p[0][0]) != 6 || p[0][0][0] != [2]float64{109.3, 13.088} {
+		t.Fatalf("WardPolygons(p1) = %v", p)
+	}
+	p[0][0][0][0] = 0 // a copy: the city is unchanged
+	if id, ok := c.WardAt(13.089, 109.301); !ok || id != "p1" {
+		t.Errorf("WardAt after editing the copy = %q, %v", id, ok)
+	}
+	if c.WardPolygons("p3") != nil || c.WardPolygons("nowhere") != nil {
+		t.Error("polygons for a ward without one")
+	}
+}

@@ -116,3 +116,20 @@ func (c *City) WardAt(lat, lng float64) (id string, ok bool) {
 	}
 	return "", false
 }
+
+// WardPolygons returns a copy of a ward's polygons: each is a list of rings
+// (outline first, then holes) of [longitude, latitude] points. It returns
+// nil for a ward without a polygon or an unknown ward.
+func (c *City) WardPolygons(id string) [][][][2]float64 {
+	w, ok := c.wards[id]
+	if !ok || len(w.polys) == 0 {
+		return nil
+	}
+	out := make([][][][2]float64, len(w.polys))
+	for i, p := range w.polys {
+		for _, r := range p {
+			out[i] = append(out[i], append([][2]float64(nil), r...))
+		}
+	}
+	return out
+}
