@@ -42,9 +42,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// envFerretLog, when set, shows FerretDB's warnings and errors on stderr.
+const envFerretLog = "PHANANH_TEST_FERRETDB_LOG"
+
+// ferretLogger discards FerretDB's logs unless envFerretLog is set: it logs
+// every failed command, which would drown the test output.
+func ferretLogger() *slog.Logger {
+	if os.Getenv(envFerretLog) == "" {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
 // startFerret runs FerretDB with its SQLite backend in a temporary
-// directory, listening on a free loopback port. Its logs are discarded:
-// it logs every command error, which would drown the test output.
+// directory, listening on a free loopback port.
 func startFerret() (string, error) {
 	ferret.once.Do(func() {
 		dir, err := os.MkdirTemp("", "phananh-ferretdb-")
@@ -56,7 +67,7 @@ func startFerret() (string, error) {
 			Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 			Handler:   "sqlite",
 			SQLiteURL: "file:" + dir + "/",
-			Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Logger:    ferretLogger(),
 		})
 		if err != nil {
 			ferret.err = err

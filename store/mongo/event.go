@@ -148,6 +148,9 @@ func (s *Store) insertEvents(ctx context.Context, events []feedback.Event, defau
 		if err := sleepJitter(ctx, attempt); err != nil {
 			return nil, err
 		}
+		if err := s.syncCounter(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -269,12 +272,14 @@ func (s *Store) SaveCheckpoint(ctx context.Context, consumer string, seq int64) 
 	return wrap(err)
 }
 
-// retryDuplicate runs an upsert once more when it lost an insert race (two
-// upserts of a new _id at once: one gets a duplicate key error, and its
-// retry then matches the document the other inserted).
+// retryDuplicate runs an upsert again when it lost an insert race: two
+// upserts of a new key at once, one gets a duplicate key error, and its
+// retry then matches the document the other inserted. MongoDB retries such
+// upserts itself; FerretDB does not, and a batch of upserts can lose several
+// races in a row.
 func retryDuplicate(fn func() error) error {
 	err := fn()
-	if mongo.IsDuplicateKeyError(err) {
+	for i := 0; i < 5 && mongo.IsDuplicateKeyError(err); i++ {
 		err = fn()
 	}
 	return wrap(err)

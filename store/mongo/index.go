@@ -12,58 +12,113 @@ import (
 // codeNotImplemented is what FerretDB answers for index options it lacks.
 const codeNotImplemented = 238
 
-// createIndexes builds every index the queries rely on. Creating an index
-// that already exists with the same options is a no-op, so this runs at
-// every start-up.
+// namedIndex is an index model with its explicit name, so that start-up
+// can tell which indexes already exist.
+type namedIndex struct {
+	name  string
+	model mongo.IndexModel
+}
+
+func index(name string, opts *options.IndexOptionsBuilder, keys ...bson.E) namedIndex {
+	if opts == nil {
+		opts = options.Index()
+	}
+	return namedIndex{name, mongo.IndexModel{Keys: bson.D(keys), Options: opts.SetName(name)}}
+}
+
+func asc(field string) bson.E  { return bson.E{Key: field, Value: 1} }
+func desc(field string) bson.E { return bson.E{Key: field, Value: -1} }
+
+// createIndexes builds every index the queries rely on, at every start-up.
+// Only missing indexes are created: besides saving work, FerretDB panics on
+// a createIndexes that repeats existing ones.
 func (s *Store) createIndexes(ctx context.Context) error {
+	unique := func() *options.IndexOptionsBuilder { return options.Index().SetUnique(true) }
 	sets := []struct {
 		coll   *mongo.Collection
-		models []mongo.IndexModel
+		models []namedIndex
 	}{
-		{s.reports, []mongo.IndexModel{
-			{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{s.reports, []namedIndex{
+			index("code_1", unique(), asc("code")),
 			// Sparse: reports without a key (absent field) do not collide.
-			{Keys: bson.D{{Key: "idempotency_key", Value: 1}},
-				Options: options.Index().SetUnique(true).SetSparse(true)},
-			{Keys: bson.D{{Key: "unit", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}},
-			{Keys: bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}},
-			{Keys: bson.D{{Key: "due_sort", Value: 1}, {Key: "_id", Value: 1}}},
-			{Keys: bson.D{{Key: "status", Value: 1}}},
+			index("idempotency_key_1", unique().SetSparse(true), asc("idempotency_key")),
+			index("unit_1_status_1_due_at_1", nil, asc("unit"), asc("status"), asc("due_at")),
+			index("created_at_-1__id_-1", nil, desc("created_at"), desc("_id")),
+			index("due_sort_1__id_1", nil, asc("due_sort"), asc("_id")),
+			index("status_1", nil, asc("status")),
 		}},
 		// Events use the sequence number as _id, which makes it unique.
-		{s.events, []mongo.IndexModel{
-			{Keys: bson.D{{Key: "report_id", Value: 1}, {Key: "_id", Value: 1}}},
-			{Keys: bson.D{{Key: "petition_id", Value: 1}, {Key: "_id", Value: 1}}},
+		{s.events, []namedIndex{
+			index("report_id_1__id_1", nil, asc("report_id"), asc("_id")),
+			index("petition_id_1__id_1", nil, asc("petition_id"), asc("_id")),
 		}},
-		{s.checkpoints, []mongo.IndexModel{
-			{Keys: bson.D{{Key: "consumer", Value: 1}, {Key: "seq", Value: -1}}},
-		}},
-		{s.photoChunks, []mongo.IndexModel{
-			{Keys: bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetUnique(true)},
-		}},
-		{s.photoFiles, []mongo.IndexModel{
-			{Keys: bson.D{{Key: "filename", Value: 1}, {Key: "uploadDate", Value: 1}}},
-		}},
+		{s.checkpoints, []namedIndex{index("consumer_1_seq_-1", nil, asc("consumer"), desc("seq"))}},
+		{s.photoChunks, []namedIndex{index("files_id_1_n_1", unique(), asc("files_id"), asc("n"))}},
+		{s.photoFiles, []namedIndex{index("filename_1_uploadDate_1", nil, asc("filename"), asc("uploadDate"))}},
 	}
 	for _, set := range sets {
-		if _, err := set.coll.Indexes().CreateMany(ctx, set.models); err != nil {
-			return wrap(err)
+		if err := s.ensureIndexes(ctx, set.coll, set.models); err != nil {
+			return err
 		}
 	}
 	return s.createStateIndex(ctx)
+}
+
+// ensureIndexes creates the models whose names coll does not have yet.
+func (s *Store) ensureIndexes(ctx context.Context, coll *mongo.Collection, models []namedIndex) error {
+	have, err := indexNames(ctx, coll)
+	if err != nil {
+		return err
+	}
+	var missing []mongo.IndexModel
+	for _, m := range models {
+		if !have[m.name] {
+			missing = append(missing, m.model)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = coll.Indexes().CreateMany(ctx, missing)
+	return wrap(err)
+}
+
+// indexNames lists the names of coll's indexes (none when it does not exist).
+func indexNames(ctx context.Context, coll *mongo.Collection) (map[string]bool, error) {
+	cur, err := coll.Indexes().List(ctx)
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Code == 26 { // NamespaceNotFound
+		return map[string]bool{}, nil
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, wrap(err)
+	}
+	names := make(map[string]bool, len(specs))
+	for _, spec := range specs {
+		names[spec.Name] = true
+	}
+	return names, nil
 }
 
 // createStateIndex indexes expires_at. Where the server has TTL indexes it
 // also lets the server delete expired values; reads check expires_at
 // themselves and never rely on it (FerretDB has no TTL indexes).
 func (s *Store) createStateIndex(ctx context.Context) error {
-	keys := bson.D{{Key: "expires_at", Value: 1}}
-	ttl := mongo.IndexModel{Keys: keys, Options: options.Index().SetName("expires_at").SetExpireAfterSeconds(0)}
-	_, err := s.state.Indexes().CreateOne(ctx, ttl)
+	have, err := indexNames(ctx, s.state)
+	if err != nil || have["expires_at"] {
+		return err
+	}
+	ttl := options.Index().SetExpireAfterSeconds(0)
+	_, err = s.state.Indexes().CreateOne(ctx, index("expires_at", ttl, asc("expires_at")).model)
 	var ce mongo.CommandError
 	if errors.As(err, &ce) && ce.Code == codeNotImplemented {
-		plain := mongo.IndexModel{Keys: keys, Options: options.Index().SetName("expires_at")}
-		_, err = s.state.Indexes().CreateOne(ctx, plain)
+		_, err = s.state.Indexes().CreateOne(ctx, index("expires_at", nil, asc("expires_at")).model)
 	}
 	return wrap(err)
 }

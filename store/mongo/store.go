@@ -68,14 +68,9 @@ type Store struct {
 // database is the one named in the URI path, DefaultDatabase when none is.
 // Errors: EINVALID (bad URI), EUNAVAILABLE (server unreachable).
 func Open(ctx context.Context, uri string) (*Store, error) {
-	cs, err := connstring.ParseAndValidate(uri)
+	dbName, err := databaseName(uri)
 	if err != nil {
-		return nil, &feedback.Error{Code: feedback.EINVALID, Field: "mongo_uri",
-			Message: "Địa chỉ MongoDB không hợp lệ.", MessageEN: "Invalid MongoDB URI.", Err: err}
-	}
-	dbName := cs.Database
-	if dbName == "" {
-		dbName = DefaultDatabase
+		return nil, err
 	}
 	opts := options.Client().ApplyURI(uri).
 		SetConnectTimeout(connectTimeout).
@@ -92,6 +87,20 @@ func Open(ctx context.Context, uri string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// databaseName returns the database named in the URI path, DefaultDatabase
+// when there is none. Errors: EINVALID.
+func databaseName(uri string) (string, error) {
+	cs, err := connstring.ParseAndValidate(uri)
+	if err != nil {
+		return "", &feedback.Error{Code: feedback.EINVALID, Field: "mongo_uri",
+			Message: "Địa chỉ MongoDB không hợp lệ.", MessageEN: "Invalid MongoDB URI.", Err: err}
+	}
+	if cs.Database == "" {
+		return DefaultDatabase, nil
+	}
+	return cs.Database, nil
 }
 
 func newStore(client *mongo.Client, dbName string) *Store {
@@ -123,15 +132,25 @@ func (s *Store) start(ctx context.Context) error {
 	if err := s.createIndexes(ctx); err != nil {
 		return err
 	}
-	// The counter must exist before the first transaction uses it: older
-	// servers cannot create a collection inside a transaction.
-	_, err = s.counters.UpdateOne(ctx, bson.D{{Key: "_id", Value: eventCounterID}},
-		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "seq", Value: int64(0)}}}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return wrap(err)
+	return s.syncCounter(ctx)
+}
+
+// syncCounter creates the sequence counter if needed and moves it up to the
+// highest stored event. The counter must exist before the first transaction
+// uses it (older servers cannot create a collection inside one), and it must
+// never lag behind the events: after a restore that lost the counters
+// collection every write would otherwise collide with an existing number.
+func (s *Store) syncCounter(ctx context.Context) error {
+	last, err := s.LastSeq(ctx)
+	if err != nil {
+		return err
 	}
-	return nil
+	return retryDuplicate(func() error {
+		_, err := s.counters.UpdateOne(ctx, bson.D{{Key: "_id", Value: eventCounterID}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: last}}}},
+			options.UpdateOne().SetUpsert(true))
+		return err
+	})
 }
 
 // supportsTransactions asks `hello`: a replica set member reports setName,
