@@ -135,3 +135,7 @@ func (s *Service) Stats(ctx context.Context, by feedback.Actor, q feedback.Stats
 	q.Now = s.now()
 	return s.store.Stats(ctx, q)
 }
+
+// Location returns the city's time zone, in which dates of statistics
+// queries are read.
+func (s *Service) Location() *time.Location { return s.city.Calendar().Location() }
