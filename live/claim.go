@@ -50,6 +50,10 @@ func (c *Consumer) process(ctx context.Context, log *slog.Logger, e feedback.Eve
 	if !ok || settled {
 		return ok
 	}
+	if ctx.Err() != nil {
+		c.release(key)
+		return false
+	}
 	first, err := c.state.PutStateIfAbsent(ctx, c.ns, key+".tried", []byte("1"), c.opts.Now().Add(c.opts.OutcomeTTL))
 	if err != nil {
 		log.Warn("live: marking attempt", "seq", e.Seq, "err", err)
@@ -120,8 +124,10 @@ func (c *Consumer) tryAcquire(ctx context.Context, key string) (settled, claimed
 		return false, false, err
 	}
 	// The previous holder may have settled it between the two calls.
-	settled, err = c.hasOutcome(ctx, key)
-	return settled, !settled, err
+	if settled, err = c.hasOutcome(ctx, key); err != nil {
+		c.release(key) // unsure: let the next try (or a restart) start over
+	}
+	return settled, err == nil && !settled, err
 }
 
 func (c *Consumer) hasOutcome(ctx context.Context, key string) (bool, error) {

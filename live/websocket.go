@@ -40,7 +40,11 @@ type StreamOptions struct {
 	// MaxReplay caps the events read from the store to resume one client
 	// (default 10,000); beyond it the client gets CloseReload.
 	MaxReplay int
-	Logger    *slog.Logger
+	// MaxAge ends a connection with CloseResume after this long (default
+	// 10m), so that a staff client re-authenticates: a revoked session or a
+	// changed role stops receiving events within MaxAge plus PingInterval.
+	MaxAge time.Duration
+	Logger *slog.Logger
 }
 
 func (o *StreamOptions) defaults() {
@@ -55,6 +59,9 @@ func (o *StreamOptions) defaults() {
 	}
 	if o.ReadLimit <= 0 {
 		o.ReadLimit = 512
+	}
+	if o.MaxAge <= 0 {
+		o.MaxAge = 10 * time.Minute
 	}
 	if o.MaxReplay <= 0 {
 		o.MaxReplay = 10000
@@ -140,8 +147,10 @@ func (s *Streamer) Serve(w http.ResponseWriter, r *http.Request, t Topic, since 
 	if !s.CheckOrigin(r) {
 		return feedback.Errorf(feedback.EFORBIDDEN, "Nguồn kết nối không được phép.", "Origin not allowed.")
 	}
-	c := &wsConn{s: s, last: since}
-	sub, head, err := s.hub.Subscribe(r.Context(), t, c.kick)
+	c := &wsConn{s: s, last: since, expires: time.Now().Add(s.opts.MaxAge)}
+	sctx, cancel := context.WithTimeout(r.Context(), 5*time.Second) // a hub that never started
+	sub, head, err := s.hub.Subscribe(sctx, t, c.kick)
+	cancel()
 	if err != nil {
 		return &feedback.Error{Code: feedback.EUNAVAILABLE, Message: "Dịch vụ cập nhật trực tiếp tạm ngừng.", MessageEN: "Live updates are unavailable.", Err: err}
 	}
@@ -201,13 +210,16 @@ func (s *Streamer) Close() {
 	s.wg.Wait()
 }
 
+// errExpired ends a connection older than MaxAge.
+var errExpired = errors.New("live: connection reached its maximum age")
+
 // errTooFarBehind ends a resume that would read more than MaxReplay events.
 var errTooFarBehind = errors.New("live: since is too far behind to replay")
 
 // closeFrame returns the close message a client sees for why its stream ended.
 func closeFrame(err error) []byte {
 	switch {
-	case errors.Is(err, ErrSlowSubscriber):
+	case errors.Is(err, ErrSlowSubscriber), errors.Is(err, errExpired):
 		return websocket.FormatCloseMessage(CloseResume, "resume from seq")
 	case errors.Is(err, errTooFarBehind):
 		return websocket.FormatCloseMessage(CloseReload, "reload")

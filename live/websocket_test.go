@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -226,4 +227,18 @@ func mustRaw(t *testing.T, ws *websocket.Conn) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestOldConnectionIsToldToResume(t *testing.T) {
+	hub := mustRunHub(t, mustOpenStore(t, ""), HubOptions{})
+	srv := serveReports(t, NewStreamer(hub, StreamOptions{PingInterval: 20 * time.Millisecond, MaxAge: 60 * time.Millisecond}))
+	ws := dial(t, srv, "code=AAA", nil)
+	defer ws.Close()
+	readMsg(t, ws) // hello
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err := ws.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != CloseResume {
+		t.Fatalf("read = %v, want close %d", err, CloseResume)
+	}
 }

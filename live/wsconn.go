@@ -17,6 +17,8 @@ type wsConn struct {
 	ws   *websocket.Conn
 	sub  *Subscription
 	last int64 // highest sequence written; only the current writer touches it
+	// expires is when the connection must re-authenticate (MaxAge).
+	expires time.Time
 
 	mu      sync.Mutex
 	live    bool // replay done; kick may start the writer
@@ -124,6 +126,10 @@ func (c *wsConn) write(data []byte) error {
 }
 
 func (c *wsConn) sendPing() {
+	if time.Now().After(c.expires) {
+		c.end(errExpired)
+		return
+	}
 	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.s.opts.WriteTimeout)); err != nil {
 		c.close()
 		return
