@@ -146,7 +146,7 @@ func TestCounterCatchesUpAfterRestore(t *testing.T) {
 // goroutines at once: every call succeeds and the file reads back whole.
 func TestPhotoConcurrentSameBytes(t *testing.T) {
 	s := MustOpen(t)
-	data := bytes.Repeat([]byte("RIFF\x00\x00\x00\x00WEBPVP8 phananh-"), 40000) // about 960 KB: 4 chunks
+	data := bytes.Repeat([]byte("RIFF\x00\x00\x00\x00WEBPVP8 phananh-"), 24000) // about 576 KB: 3 chunks
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
