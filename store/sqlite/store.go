@@ -77,6 +77,11 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, photoDir), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
 	}
+	// A freshly created photos/ entry must survive a crash like the files
+	// that will be renamed into it.
+	if err := syncDir(dir); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	if err := s.openDBs(ctx); err != nil {
 		return nil, err
 	}
