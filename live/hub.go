@@ -209,7 +209,8 @@ func (h *Hub) deliver(evs []feedback.Event) {
 // started, then returns the subscription and the hub position at the moment
 // it was registered: every event after that position will be queued on it,
 // none before. notify, when not nil, is called after each queued message
-// and when the subscription ends; it must not block. Without notify, read
+// and when the subscription ends; it must not block nor call Close (it
+// runs under the hub's lock). Without notify, read
 // with Next. Errors: ErrHubStopped, or ctx's error.
 func (h *Hub) Subscribe(ctx context.Context, topic Topic, notify func()) (*Subscription, int64, error) {
 	select {

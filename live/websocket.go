@@ -167,9 +167,9 @@ func (s *Streamer) Serve(w http.ResponseWriter, r *http.Request, t Topic, since 
 	}
 	if err := c.start(r.Context(), t, since, head); err != nil {
 		c.end(err)
+		s.wg.Done()
 		return nil
 	}
-	s.wg.Add(1)
 	go c.read()
 	return nil
 }
@@ -181,6 +181,7 @@ func (s *Streamer) track(c *wsConn) bool {
 		return false
 	}
 	s.conns[c] = struct{}{}
+	s.wg.Add(1) // under mu, so never concurrent with Close's Wait at zero
 	return true
 }
 
