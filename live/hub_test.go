@@ -137,3 +137,22 @@ func TestStoppedHubEndsSubscriptions(t *testing.T) {
 		t.Fatalf("subscribe after stop = %v, want ErrHubStopped", err)
 	}
 }
+
+func TestHubHoldsBackEventsBehindALateCommit(t *testing.T) {
+	g := newGapStore()
+	h := mustRunHub(t, g, HubOptions{PollInterval: 5 * time.Millisecond, GapGrace: 5 * time.Second})
+	sub, _, err := h.Subscribe(context.Background(), CityTopic(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	s1, s2 := g.reserve(), g.reserve()
+	g.commit(s2)
+	time.Sleep(100 * time.Millisecond) // several polls see s2 without s1
+	g.commit(s1)
+	for _, want := range []int64{s1, s2} {
+		if got := nextEvent(t, sub); int64(got["seq"].(float64)) != want {
+			t.Fatalf("got seq %v, want %d (sequence order despite commit order)", got["seq"], want)
+		}
+	}
+}

@@ -242,3 +242,57 @@ func TestOldConnectionIsToldToResume(t *testing.T) {
 		t.Fatalf("read = %v, want close %d", err, CloseResume)
 	}
 }
+
+// TestSlowClientIsToldToResumeAndMissesNothing fills a client's socket and
+// queue while it does not read: the server closes it with CloseResume, and
+// a reconnect with since=<last seq> delivers the rest.
+func TestSlowClientIsToldToResumeAndMissesNothing(t *testing.T) {
+	store := mustOpenStore(t, "")
+	hub := mustRunHub(t, store, HubOptions{QueueSize: 2})
+	srv := serveReports(t, NewStreamer(hub, StreamOptions{}))
+	ws := dial(t, srv, "code=AAA&since=0", nil)
+	defer ws.Close()
+	big := strings.Repeat("rác ", 8<<10)
+	var all []feedback.Event
+	for i := 0; i < 20; i++ {
+		batch := make([]feedback.Event, 10)
+		for j := range batch {
+			batch[j] = reportEvent("AAA", true, big)
+		}
+		all = append(all, mustAppend(t, store, hub, batch...)...)
+	}
+	waitFor(t, "the hub to deliver everything", func() bool { return hub.Position() == all[len(all)-1].Seq })
+	var got []int64
+	readUntilClose := func(ws *websocket.Conn) error {
+		for {
+			_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				return err
+			}
+			var v map[string]any
+			_ = json.Unmarshal(b, &v)
+			if s := seqOf(v); s > 0 {
+				got = append(got, s)
+			}
+			if len(got) == len(all) {
+				return nil
+			}
+		}
+	}
+	err := readUntilClose(ws)
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != CloseResume {
+		t.Fatalf("slow client: %v after %d events, want close %d", err, len(got), CloseResume)
+	}
+	ws2 := dial(t, srv, "code=AAA&since="+strconv.FormatInt(got[len(got)-1], 10), nil)
+	defer ws2.Close()
+	if err := readUntilClose(ws2); err != nil {
+		t.Fatalf("resumed client: %v after %d of %d events", err, len(got), len(all))
+	}
+	for i, e := range all {
+		if got[i] != e.Seq {
+			t.Fatalf("event %d: seq %d, want %d", i, got[i], e.Seq)
+		}
+	}
+}
