@@ -17,8 +17,9 @@ const (
 )
 
 // feature is one hashed feature occurrence, with enough to name it again
-// for an explanation: the token index (a) for syllables and bigrams, or the
-// byte offset and length into the folded stream for character n-grams.
+// for an explanation: the token index (a) for syllables, the two token
+// indexes (a, n) for bigrams, or the byte offset and length into the
+// folded stream for character n-grams.
 type feature struct {
 	bucket uint32
 	kind   byte
@@ -50,13 +51,20 @@ func hashString(h uint64, s string) uint64 {
 
 func bucketOf(h uint64, dims uint32) uint32 { return uint32(h>>17) % dims }
 
-// numberSyllable stands for any number in features: a house number says
-// nothing about the category.
-const numberSyllable = "#"
+// numberSyllable stands for any number in features, nameSyllable for any
+// syllable of a proper name: a house number or a street name says nothing
+// about the category.
+const (
+	numberSyllable = "#"
+	nameSyllable   = "@"
+)
 
 func (t token) featureFold() string {
-	if t.num {
+	switch {
+	case t.num:
 		return numberSyllable
+	case t.name:
+		return nameSyllable
 	}
 	return t.fold
 }
@@ -68,17 +76,22 @@ func extract(text string, dims uint32, fs *featureSet) {
 	var sb strings.Builder
 	sb.Grow(len(text) + 2)
 	sb.WriteByte(' ')
+	prev := -1
 	for i, t := range fs.toks {
+		if englishStopwords[t.acc] {
+			continue
+		}
 		f := t.featureFold()
 		fs.add(hashString(hashStart(kindFold), f), dims, kindFold, i, 0)
-		if t.acc != t.fold {
+		if t.acc != t.fold && !t.name {
 			fs.add(hashString(hashStart(kindAccent), t.acc), dims, kindAccent, i, 0)
 		}
-		if i > 0 {
-			h := hashString(hashStart(kindBigram), fs.toks[i-1].featureFold())
+		if prev >= 0 {
+			h := hashString(hashStart(kindBigram), fs.toks[prev].featureFold())
 			h = hashString((h^' ')*fnvPrime, f)
-			fs.add(h, dims, kindBigram, i-1, 0)
+			fs.add(h, dims, kindBigram, prev, i)
 		}
+		prev = i
 		sb.WriteString(f)
 		sb.WriteByte(' ')
 	}
@@ -106,12 +119,12 @@ func (fs *featureSet) name(f feature) string {
 	case kindAccent:
 		return fs.toks[f.a].acc
 	case kindFold:
-		if t := fs.toks[f.a]; !t.num {
+		if t := fs.toks[f.a]; !t.num && !t.name {
 			return t.acc
 		}
-		return numberSyllable
+		return fs.toks[f.a].featureFold()
 	case kindBigram:
-		return fs.toks[f.a].featureFold() + " " + fs.toks[f.a+1].featureFold()
+		return fs.toks[f.a].featureFold() + " " + fs.toks[f.n].featureFold()
 	}
 	return "«" + strings.TrimSpace(fs.stream[f.a:f.a+f.n]) + "»"
 }

@@ -12,7 +12,8 @@ import (
 	"sort"
 )
 
-// Model is a multinomial logistic regression over hashed text features,
+// Model is a multinomial logistic regression over hashed text features
+// weighted by inverse document frequency and normalised to unit length,
 // with a softmax temperature fitted so that its probabilities are
 // calibrated. It is immutable once built and safe for concurrent use.
 type Model struct {
@@ -27,6 +28,9 @@ type Model struct {
 	// W holds Dims rows of len(Classes) weights; B the biases.
 	W []float32
 	B []float32
+	// IDF weighs each feature bucket; 0 for features too rare in training,
+	// which are ignored.
+	IDF []float32
 }
 
 // maxClasses bounds the number of categories a model may have.
@@ -51,26 +55,33 @@ func (m *Model) logits(fs *featureSet, z []float64) []float64 {
 	z = z[:k]
 	var accArr [maxClasses]float32
 	acc := accArr[:k]
+	var sumSq float32
 	for _, f := range fs.feats {
+		idf := m.IDF[f.bucket]
+		if idf == 0 {
+			continue
+		}
+		sumSq += idf * idf
 		row := m.W[int(f.bucket)*k : int(f.bucket)*k+k]
 		for c, w := range row {
-			acc[c] += w
+			acc[c] += idf * w
 		}
 	}
-	s := featureScale(len(fs.feats))
+	s := unitScale(sumSq)
 	for c := range z {
-		z[c] = float64(m.B[c]) + s*float64(acc[c])
+		z[c] = float64(m.B[c]) + float64(s*acc[c])
 	}
 	return z
 }
 
-// featureScale normalises a document's feature vector to unit length, so
-// a one-line chat message and a long e-mail weigh alike.
-func featureScale(n int) float64 {
-	if n == 0 {
+// unitScale normalises a document's feature vector (each occurrence
+// weighted by its IDF) to unit length, so a one-line chat message and a
+// long e-mail weigh alike.
+func unitScale(sumSq float32) float32 {
+	if sumSq == 0 {
 		return 0
 	}
-	return 1 / math.Sqrt(float64(n))
+	return float32(1 / math.Sqrt(float64(sumSq)))
 }
 
 // softmax turns z/t into probabilities in place.
@@ -112,16 +123,14 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	binary.Write(w, le, m.B)
 	var rows []uint32
 	for r := uint32(0); r < m.Dims; r++ {
-		for _, v := range m.W[int(r)*k : int(r)*k+k] {
-			if v != 0 {
-				rows = append(rows, r)
-				break
-			}
+		if m.IDF[r] != 0 {
+			rows = append(rows, r)
 		}
 	}
 	binary.Write(w, le, uint32(len(rows)))
 	for _, r := range rows {
 		binary.Write(w, le, r)
+		binary.Write(w, le, m.IDF[r])
 		binary.Write(w, le, m.W[int(r)*k:int(r)*k+k])
 	}
 	if err := w.Flush(); err != nil {
@@ -181,10 +190,14 @@ func decodeModel(r *bufio.Reader) (*Model, error) {
 		return nil, err
 	}
 	m.W = make([]float32, int(m.Dims)*int(k))
+	m.IDF = make([]float32, m.Dims)
 	for ; rows > 0; rows-- {
 		var b uint32
 		if err := binary.Read(r, le, &b); err != nil || b >= m.Dims {
 			return nil, errors.New("bad weight row")
+		}
+		if err := binary.Read(r, le, &m.IDF[b]); err != nil {
+			return nil, err
 		}
 		if err := binary.Read(r, le, m.W[int(b)*int(k):int(b)*int(k)+int(k)]); err != nil {
 			return nil, err

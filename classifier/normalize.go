@@ -14,6 +14,8 @@ import (
 type token struct {
 	acc, fold string
 	num       bool
+	upper     bool  // written with a capital first letter
+	name      bool  // part of a proper name (a street, a person): see markNames
 	abbr      bool  // expanded from an abbreviation
 	pos, end  int32 // byte span in the NFC text
 }
@@ -79,6 +81,8 @@ func tokenize(text string, buf tokens) (tokens, string) {
 	for _, s := range spans {
 		t := token{acc: ls[s.la:s.lb], fold: fs[s.fa:s.fb], pos: int32(s.pos), end: int32(s.end)}
 		t.num = t.fold[0] >= '0' && t.fold[0] <= '9'
+		r, _ := utf8.DecodeRuneInString(text[s.pos:])
+		t.upper = unicode.IsUpper(r)
 		if exp, ok := abbreviations[t.acc]; ok {
 			for _, e := range exp {
 				e.pos, e.end, e.abbr = t.pos, t.end, true
@@ -87,8 +91,52 @@ func tokenize(text string, buf tokens) (tokens, string) {
 			continue
 		}
 		out = append(out, t)
+		for _, e := range englishGlossary[t.acc] {
+			e.pos, e.end, e.abbr = t.pos, t.end, true
+			out = append(out, e)
+		}
 	}
+	markNames(out, text)
 	return out, text
+}
+
+// placeWords are followed by a proper name: "đường Nguyễn Huệ", "cầu Hùng
+// Vương", "chợ Tuy Hòa".
+var placeWords = map[string]bool{
+	"duong": true, "pho": true, "hem": true, "kiet": true, "ngo": true, "cau": true, "cho": true,
+	"truong": true, "lo": true, "street": true, "road": true, "bridge": true, "st": true,
+}
+
+// markNames flags proper names, so that street and person names (which
+// say nothing about the problem, and which the judged reports will not
+// share with the training data) do not become features: capitalised
+// syllables right after a place word, and runs of two or more
+// capitalised syllables inside a sentence.
+func markNames(ts tokens, text string) {
+	for i := 0; i < len(ts); i++ {
+		if !ts[i].upper || ts[i].abbr {
+			continue
+		}
+		j := i
+		for j < len(ts) && ts[j].upper && !ts[j].abbr && (j == i || !sentenceBreak(ts, j, text)) {
+			j++
+		}
+		afterPlace := i > 0 && placeWords[ts[i-1].fold] && !sentenceBreak(ts, i, text)
+		if afterPlace || (j-i >= 2 && !sentenceBreak(ts, i, text)) {
+			for k := i; k < j; k++ {
+				ts[k].name = true
+			}
+		}
+		i = j - 1
+	}
+}
+
+// sentenceBreak reports whether token i starts the text or a sentence.
+func sentenceBreak(ts tokens, i int, text string) bool {
+	if i == 0 {
+		return true
+	}
+	return strings.ContainsAny(text[ts[i-1].end:ts[i].pos], ".!?:;\n")
 }
 
 // abbreviations maps a lower-case chat spelling or abbreviation to the

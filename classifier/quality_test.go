@@ -2,31 +2,39 @@ package classifier
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 )
 
-// TestHeldOutQuality trains on the shipped training split and checks the
-// issue's targets on the held-out split.
+// TestShippedModelIsTrainedOnShippedData fails when data/*.jsonl changed
+// and `phananh train` was not run: the embedded model must be the one
+// the numbers below describe.
+func TestShippedModelIsTrainedOnShippedData(t *testing.T) {
+	train, _ := Split(shippedForTest(t))
+	m, err := EmbeddedModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := DataVersion(train); m.Version != want {
+		t.Fatalf("embedded model %s, training data is %s: run `go run ./cmd/phananh train`", m.Version, want)
+	}
+}
+
+// TestHeldOutQuality checks the issue's targets for the shipped model on
+// the held-out split it never saw.
 func TestHeldOutQuality(t *testing.T) {
-	all, err := LoadExamples(os.DirFS("."), "data")
+	_, held := Split(shippedForTest(t))
+	c, err := NewDefault(TuyHoaWards())
 	if err != nil {
 		t.Fatal(err)
 	}
-	train, held := Split(all)
-	m, err := Train(train, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewLocal(m, TuyHoaWards())
 	got, err := Evaluate(context.Background(), c, held)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sb strings.Builder
 	got.Write(&sb)
-	t.Logf("train %d held-out %d T=%.3f\n%s", len(train), len(held), m.Temperature, sb.String())
+	t.Logf("held-out %d, temperature %.3f\n%s", len(held), c.Model().Temperature, sb.String())
 	if got.MacroF1 < 0.90 {
 		t.Errorf("held-out macro-F1 %.3f, want >= 0.90", got.MacroF1)
 	}
@@ -35,5 +43,8 @@ func TestHeldOutQuality(t *testing.T) {
 	}
 	if got.WardFalseRate > 0.03 {
 		t.Errorf("ward given to %.3f of texts naming none, want <= 0.03", got.WardFalseRate)
+	}
+	if got.ECE > 0.08 {
+		t.Errorf("expected calibration error %.3f, want <= 0.08", got.ECE)
 	}
 }

@@ -49,10 +49,11 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	return o
 }
 
-// sample is a training example reduced to its feature buckets.
+// sample is a training example reduced to its feature buckets and their
+// normalised values.
 type sample struct {
 	buckets []uint32
-	scale   float32
+	vals    []float32
 	class   int
 }
 
@@ -72,9 +73,46 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Version: o.Version, Classes: classes, Dims: o.Dims, Temperature: 1}
+	m.IDF = weigh(samples, o)
 	m.Temperature = fitTemperature(outOfFold(samples, len(classes), o))
 	m.W, m.B = fit(samples, len(classes), o)
 	return m, nil
+}
+
+// weigh computes the IDF of every bucket over the samples (0 for buckets
+// in fewer than MinDocFreq samples) and sets each sample's values to its
+// unit-length IDF-weighted vector, exactly as Model.logits computes it.
+// The temperature folds reuse these IDFs: they are unsupervised, so that
+// leaks no label.
+func weigh(samples []sample, o TrainOptions) []float32 {
+	df := make([]int32, o.Dims)
+	for _, s := range samples {
+		u := slices.Compact(slices.Sorted(slices.Values(s.buckets)))
+		for _, b := range u {
+			df[b]++
+		}
+	}
+	idf := make([]float32, o.Dims)
+	n := float64(len(samples))
+	for b, d := range df {
+		if int(d) >= o.MinDocFreq {
+			idf[b] = float32(math.Log((n+1)/float64(d+1)) + 1)
+		}
+	}
+	for i := range samples {
+		s := &samples[i]
+		s.vals = make([]float32, len(s.buckets))
+		var sumSq float32
+		for j, b := range s.buckets {
+			s.vals[j] = idf[b]
+			sumSq += idf[b] * idf[b]
+		}
+		scale := unitScale(sumSq)
+		for j := range s.vals {
+			s.vals[j] *= scale
+		}
+	}
+	return idf
 }
 
 // prepare extracts features, orders samples by text hash (so input order
@@ -87,7 +125,6 @@ func prepare(examples []Example, classes []string, o TrainOptions) ([]sample, er
 		}
 		return cmp.Compare(a.Text+a.Category, b.Text+b.Category)
 	})
-	df := make(map[uint32]int)
 	samples := make([]sample, 0, len(ex))
 	var fs featureSet
 	for _, e := range ex {
@@ -100,15 +137,7 @@ func prepare(examples []Example, classes []string, o TrainOptions) ([]sample, er
 		for i, f := range fs.feats {
 			b[i] = f.bucket
 		}
-		slices.Sort(b)
-		for _, u := range slices.Compact(slices.Clone(b)) {
-			df[u]++
-		}
-		samples = append(samples, sample{buckets: b, scale: float32(featureScale(len(b))), class: c})
-	}
-	for i := range samples {
-		s := &samples[i]
-		s.buckets = slices.DeleteFunc(s.buckets, func(u uint32) bool { return df[u] < o.MinDocFreq })
+		samples = append(samples, sample{buckets: b, class: c})
 	}
 	return samples, nil
 }
@@ -139,10 +168,14 @@ func fit(samples []sample, k int, o TrainOptions) ([]float32, []float32) {
 			for c := range b {
 				b[c] -= lr * g[c] * 0.1
 			}
-			for _, u := range s.buckets {
+			for j, u := range s.buckets {
+				v := s.vals[j]
+				if v == 0 {
+					continue
+				}
 				row := w[int(u)*k : int(u)*k+k]
 				for c := range row {
-					row[c] -= lr * (s.scale*g[c] + l2*row[c])
+					row[c] -= lr * (v*g[c] + l2*row[c])
 				}
 			}
 		}
@@ -153,13 +186,14 @@ func fit(samples []sample, k int, o TrainOptions) ([]float32, []float32) {
 func sampleLogits(w, b []float32, s *sample, z []float64) {
 	k := len(b)
 	var acc [maxClasses]float32
-	for _, u := range s.buckets {
+	for j, u := range s.buckets {
+		x := s.vals[j]
 		for c, v := range w[int(u)*k : int(u)*k+k] {
-			acc[c] += v
+			acc[c] += x * v
 		}
 	}
 	for c := range z {
-		z[c] = float64(b[c]) + float64(s.scale*acc[c])
+		z[c] = float64(b[c]) + float64(acc[c])
 	}
 }
 

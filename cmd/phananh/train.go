@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,7 +40,7 @@ func runTrain(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "examples: %d shipped, %d staff corrections; training on %d, held out %d\n",
 		len(shipped), len(corrections), len(train), len(held))
 	before, haveBefore := evalCurrent(ctx, env.Stdout, *out, held)
-	m, err := classifier.Train(train, classifier.TrainOptions{Version: dataVersion(train)})
+	m, err := classifier.Train(train, classifier.TrainOptions{Version: classifier.DataVersion(train)})
 	if err != nil {
 		return err
 	}
@@ -97,16 +96,6 @@ func evalCurrent(ctx context.Context, w io.Writer, path string, held []classifie
 	fmt.Fprintf(w, "\ncurrent model %s, held-out:\n", m.Version)
 	got.Write(w)
 	return got, true
-}
-
-// dataVersion names a model after the data it was trained on, so the
-// same data always gives the same version and the same bytes.
-func dataVersion(ex []classifier.Example) string {
-	h := sha256.New()
-	for _, e := range ex {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\n", e.Text, e.Category, e.Ward)
-	}
-	return fmt.Sprintf("v1-%x", h.Sum(nil)[:4])
 }
 
 // correctionStore is what train needs from a store: the event log and the
