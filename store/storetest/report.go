@@ -20,6 +20,7 @@ func (st suite) reportTests() []storeTest {
 		{"UpdateCompareAndSet", testUpdateCAS},
 		{"UpdateMissing", testUpdateMissing},
 		{"UpdateConcurrentSameTransition", st.testConcurrentTransition},
+		{"UpdateMovesReportBetweenQueues", testUpdateRefilters},
 	}
 }
 

@@ -68,6 +68,48 @@ func testUpdateCAS(t *testing.T, s feedback.Store) {
 	sameReport(t, "after lost CAS", &r, got)
 }
 
+// testUpdateRefilters checks that filters see the updated fields, not the
+// ones the report was created with.
+func testUpdateRefilters(t *testing.T, s feedback.Store) {
+	ctx := t.Context()
+	r := assignedReport()
+	r.Location = feedback.Location{Lat: ptr(13.05), Lng: ptr(109.25)}
+	r = mustCreate(t, s, r)
+	ev := startWork(r, "u-7")
+	r.Unit, r.Ward, r.Category, r.Public = "qldt", "p9", "xay_dung", false
+	r.DueAt = base.Add(time.Hour)
+	r.Location = feedback.Location{Lat: ptr(13.1), Lng: ptr(109.3)}
+	r.Text = "Công trình xây dựng không phép lấn chiếm vỉa hè"
+	_, err := s.UpdateReport(ctx, r, []feedback.Event{ev})
+	must(t, "UpdateReport", err)
+	overdue := base.Add(2 * time.Hour)
+	cases := []struct {
+		name string
+		f    feedback.ReportFilter
+		want int
+	}{
+		{"new status", feedback.ReportFilter{Status: []feedback.Status{feedback.StatusInProgress}}, 1},
+		{"old status", feedback.ReportFilter{Status: []feedback.Status{feedback.StatusAssigned}}, 0},
+		{"new unit", feedback.ReportFilter{Unit: "qldt"}, 1},
+		{"old unit", feedback.ReportFilter{Unit: "ubnd_p5"}, 0},
+		{"new ward and category", feedback.ReportFilter{Ward: "p9", Category: "xay_dung"}, 1},
+		{"assignee", feedback.ReportFilter{Assignee: "u-7"}, 1},
+		{"no longer public", feedback.ReportFilter{PublicOnly: true}, 0},
+		{"new due time", feedback.ReportFilter{OverdueAt: overdue}, 1},
+		{"new text", feedback.ReportFilter{Text: "LẤN CHIẾM"}, 1},
+		{"new point", feedback.ReportFilter{BBox: &[4]float64{109.29, 13.09, 109.31, 13.11}}, 1},
+		{"old point", feedback.ReportFilter{BBox: &[4]float64{109.24, 13.04, 109.26, 13.06}}, 0},
+		{"old text", feedback.ReportFilter{Text: "đèn đường"}, 0},
+	}
+	for _, c := range cases {
+		page, err := s.FindReports(ctx, c.f)
+		must(t, c.name, err)
+		if len(page.Reports) != c.want {
+			t.Errorf("%s: %d reports, want %d", c.name, len(page.Reports), c.want)
+		}
+	}
+}
+
 func testUpdateMissing(t *testing.T, s feedback.Store) {
 	r := assignedReport()
 	r.Version = 1
@@ -118,5 +160,8 @@ func (st suite) testConcurrentTransition(t *testing.T, s feedback.Store) {
 	must(t, "ReportByID", err)
 	if got.Version != stored.Version+1 || got.Status != feedback.StatusInProgress {
 		t.Fatalf("after the race: version %d status %s", got.Version, got.Status)
+	}
+	if feedback.UserActor(got.AssigneeID) != evs[1].Actor {
+		t.Fatalf("stored assignee %q is not the winner %q", got.AssigneeID, evs[1].Actor)
 	}
 }
