@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -22,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"phananh/feedback"
 )
@@ -238,8 +238,11 @@ func wrap(err error) error {
 	return feedback.Internal(err)
 }
 
+// isServerSelection reports whether no suitable server could be found
+// (all down, or no primary during an election).
 func isServerSelection(err error) bool {
-	return strings.Contains(err.Error(), "server selection")
+	var se topology.ServerSelectionError
+	return errors.As(err, &se)
 }
 
 func unavailable(err error) error {

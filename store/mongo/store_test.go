@@ -214,3 +214,26 @@ func wantPhoto(t *testing.T, s *Store, data []byte, contentType string) {
 		t.Fatalf("photo read back: %d bytes, meta %+v; want %d bytes of %s", len(got), p, len(data), contentType)
 	}
 }
+
+func TestClosedStoreIsUnavailable(t *testing.T) {
+	s, err := Open(t.Context(), testURI(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.db.Drop(t.Context()); err != nil {
+		t.Fatalf("drop: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if got := feedback.ErrorCode(s.Ping(t.Context())); got != feedback.EUNAVAILABLE {
+		t.Fatalf("Ping after Close: code %q, want %q", got, feedback.EUNAVAILABLE)
+	}
+	_, err = s.Report(t.Context(), "ABCDEFGH")
+	if got := feedback.ErrorCode(err); got != feedback.EUNAVAILABLE {
+		t.Fatalf("Report after Close: code %q (%v), want %q", got, err, feedback.EUNAVAILABLE)
+	}
+}
