@@ -78,7 +78,7 @@ type EventView struct {
 var publicEventData = map[string]bool{
 	"category": true, "old_category": true, "ward": true, "old_ward": true,
 	"unit": true, "old_unit": true, "photo": true, "duplicate_of": true,
-	"kind": true, "channel": true,
+	"kind": true, "channel": true, "unit_name": true, "due_at": true,
 }
 
 // viewer builds public views with the city's names.
