@@ -100,6 +100,8 @@ func (s *Store) commit(batch []*writeOp) {
 	errs := make([]error, len(batch))
 	tx, err := s.wdb.BeginTx(ctx, nil) // _txlock=immediate: BEGIN IMMEDIATE
 	if err != nil {
+		s.log.Error("sqlite begin failed", "batch", len(batch), "err", err)
+		s.resetConn(ctx)
 		s.answerAll(batch, errs, feedback.Internal(fmt.Errorf("sqlite: begin: %w", err)))
 		return
 	}
@@ -123,12 +125,20 @@ func (s *Store) commit(batch []*writeOp) {
 		tx.Rollback() //nolint:errcheck
 	} else if err := tx.Commit(); err != nil {
 		s.log.Error("sqlite commit failed", "batch", len(batch), "err", err)
+		s.resetConn(ctx)
 		s.answerAll(batch, errs, feedback.Internal(fmt.Errorf("sqlite: commit: %w", err)))
 		return
 	}
 	for i, op := range batch {
 		op.res <- errs[i]
 	}
+}
+
+// resetConn rolls back a transaction SQLite may have left open after a
+// failed COMMIT (disk full, I/O error), so that the next batch can begin.
+// "no transaction is active" is the expected answer and is ignored.
+func (s *Store) resetConn(ctx context.Context) {
+	s.wdb.ExecContext(ctx, `ROLLBACK`) //nolint:errcheck // see above
 }
 
 // answerAll fails every op of a batch that did not commit.
