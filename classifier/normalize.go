@@ -102,9 +102,28 @@ func tokenize(text string, buf tokens) (tokens, string) {
 
 // placeWords are followed by a proper name: "đường Nguyễn Huệ", "cầu Hùng
 // Vương", "chợ Tuy Hòa".
-var placeWords = map[string]bool{
-	"duong": true, "pho": true, "hem": true, "kiet": true, "ngo": true, "cau": true, "cho": true,
-	"truong": true, "lo": true, "street": true, "road": true, "bridge": true, "st": true,
+var placeWords = wordSet("đường phố hẻm kiệt ngõ cầu chợ trường lộ street road bridge st")
+
+// words is a set of syllables matched by their accents when the text has
+// accents ("chợ" is not "cho"), and by their folded form when the text
+// has none.
+type words struct{ acc, fold map[string]bool }
+
+func wordSet(s string) words {
+	w := words{acc: map[string]bool{}, fold: map[string]bool{}}
+	for _, f := range strings.Fields(s) {
+		w.acc[f] = true
+		w.fold[Fold(f)] = true
+	}
+	return w
+}
+
+// has reports whether t is one of the words.
+func (w words) has(t token) bool {
+	if t.acc == t.fold {
+		return w.fold[t.fold]
+	}
+	return w.acc[t.acc]
 }
 
 // markNames flags proper names, so that street and person names (which
@@ -121,7 +140,7 @@ func markNames(ts tokens, text string) {
 		for j < len(ts) && ts[j].upper && !ts[j].abbr && (j == i || !sentenceBreak(ts, j, text)) {
 			j++
 		}
-		afterPlace := i > 0 && placeWords[ts[i-1].fold] && !sentenceBreak(ts, i, text)
+		afterPlace := i > 0 && placeWords.has(ts[i-1]) && !sentenceBreak(ts, i, text)
 		if afterPlace || (j-i >= 2 && !sentenceBreak(ts, i, text)) {
 			for k := i; k < j; k++ {
 				ts[k].name = true

@@ -2,6 +2,7 @@ package classifier
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,33 @@ func TestHeldOutQuality(t *testing.T) {
 	}
 	if got.ECE > 0.08 {
 		t.Errorf("expected calibration error %.3f, want <= 0.08", got.ECE)
+	}
+}
+
+// TestUnseenReports scores the shipped model on reports written apart
+// from the training data (testdata/unseen.jsonl), in other words and
+// styles, to catch a model that only learnt its own examples.
+func TestUnseenReports(t *testing.T) {
+	b, err := os.ReadFile("testdata/unseen.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := ReadExamples(b, "unseen.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewDefault(TuyHoaWards())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Evaluate(context.Background(), c, ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("unseen: accuracy %.3f macro-F1 %.3f ward accuracy %.3f ward false rate %.3f",
+		got.Accuracy, got.MacroF1, got.WardAccuracy, got.WardFalseRate)
+	if got.Accuracy < 0.85 || got.WardAccuracy < 0.95 || got.WardFalseRate > 0 {
+		t.Errorf("unseen reports: accuracy %.3f (want >= 0.85), ward accuracy %.3f (want >= 0.95), ward false rate %.3f (want 0)",
+			got.Accuracy, got.WardAccuracy, got.WardFalseRate)
 	}
 }

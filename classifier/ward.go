@@ -52,11 +52,7 @@ type namePattern struct {
 var wardPrefixes = map[string]bool{"phuong": true, "xa": true, "ward": true, "commune": true}
 
 // streetWords before a name make it a street, school or bridge, not a ward.
-var streetWords = map[string]bool{
-	"duong": true, "pho": true, "hem": true, "kiet": true, "ngo": true, "ngach": true,
-	"lo": true, "cau": true, "street": true, "road": true, "st": true, "avenue": true,
-	"truong": true,
-}
+var streetWords = wordSet("đường phố hẻm kiệt ngõ ngách lộ cầu trường street road st avenue")
 
 // NewGazetteer indexes wards by name and aliases. A name or alias that is
 // "Phường <n>" (or "P<n>") is matched by number, so "Phường 1" never
@@ -170,7 +166,11 @@ func afterNumber(toks tokens, i int) bool {
 }
 
 func afterStreetWord(toks tokens, i int) bool {
-	return i > 0 && streetWords[toks[i-1].fold]
+	if i == 0 || !streetWords.has(toks[i-1]) {
+		return false
+	}
+	// "lộ" is a road only in "quốc lộ" / "tỉnh lộ"; "loang lổ" is not.
+	return toks[i-1].fold != "lo" || (i > 1 && (toks[i-2].fold == "quoc" || toks[i-2].fold == "tinh"))
 }
 
 // nameAt returns the longest ward name starting at token i. Syllables

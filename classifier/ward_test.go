@@ -23,6 +23,10 @@ func TestGazetteerFindsNamedWards(t *testing.T) {
 		{"the alley in Binh Ngoc commune", "binh_ngoc", "Binh Ngoc"},
 		{"Phú Thạnh, gần chợ", "phu_thanh", "Phú Thạnh"},
 		{"đường Lê Lợi phường 3 và phường 4", "p3", "phường 3"},
+		{"dầu nhớt loang lổ, Phú Đông", "phu_dong", "Phú Đông"},
+		{"dau nhot loang lo, phu dong", "phu_dong", "phu dong"},
+		{"xin báo cho Phường 5 biết", "p5", "Phường 5"},
+		{"chợ Bình Kiến bẩn quá", "binh_kien", "Bình Kiến"},
 	} {
 		got := g.Find(tc.text, nil, nil)
 		if got.Ward != tc.ward || got.Span != tc.span || got.Source != SourceText {
@@ -39,6 +43,8 @@ func TestGazetteerNeverGuesses(t *testing.T) {
 		"đường Lê Lợi bị ngập nặng",      // street, not a ward
 		"ngã tư Trần Hưng Đạo kẹt xe",    // street
 		"rác trên đường Phú Lâm",         // street named like a ward
+		"ngập ở quốc lộ An Phú",          // a road
+		"ngap o ql an phu",               // idem, no accents
 		"trước nhà số 20 đường Phù Đổng", // street
 		"Phù Đổng có ổ gà",               // different accents: not Phú Đông
 		"đợi 10p 5 người mới tới",        // minutes, not phường
