@@ -1,7 +1,3 @@
-// Package live fans the durable event log out to websocket clients and to
-// checkpointed consumers (notifiers). The Hub tails the store, so events
-// written by any instance sharing the store reach every instance's clients;
-// local Publish calls only wake it early.
 package live
 
 import (
