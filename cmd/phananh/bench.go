@@ -45,9 +45,13 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 	fl.SetOutput(env.Stderr)
 	dur := fl.Duration("duration", 10*time.Second, "how long to drive each server")
 	clients := fl.Int("clients", 32, "concurrent keep-alive clients")
+	rounds := fl.Int("rounds", 5, "alternate between the servers this many times")
 	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the intake run to this file")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *clients < 1 || *rounds < 1 || *dur < time.Duration(*rounds)*100*time.Millisecond {
+		return fmt.Errorf("%w: need clients ≥ 1, rounds ≥ 1 and at least 100ms per round", errUsage)
 	}
 	dir, err := os.MkdirTemp("", "phananh-bench-")
 	if err != nil {
@@ -66,15 +70,16 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 	}
 	defer bare.Close()
 
-	fmt.Fprintf(env.Stdout, "phananh bench intake: %d clients, %s per server, data in %s\n", *clients, *dur, dir)
+	fmt.Fprintf(env.Stdout, "phananh bench intake: %d clients, %s per server in %d alternating rounds, data in %s\n",
+		*clients, *dur, *rounds, dir)
 	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
 	}
-	got := drive(ctx, "http://"+real.addr+"/api/v1/reports", *clients, *dur)
+	got, base := alternate(ctx, *rounds, *clients, *dur, benchBodies(4096),
+		"http://"+real.addr+"/api/v1/reports", "http://"+bare.Addr().String()+"/api/v1/reports")
 	stopProfile()
 	fmt.Fprintln(env.Stdout, got.line("intake (SQLite, durable)", "reports/s"))
-	base := drive(ctx, "http://"+bare.Addr().String()+"/api/v1/reports", *clients, *dur)
 	fmt.Fprintln(env.Stdout, base.line("bare gin handler", "req/s"))
 	if base.rate() > 0 {
 		fmt.Fprintf(env.Stdout, "ratio: intake is %.1f%% of the bare handler\n", 100*got.rate()/base.rate())
@@ -83,6 +88,20 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("bench: %d of %d intake requests failed (first: %s)", got.failed, got.ok+got.failed, got.firstErr)
 	}
 	return nil
+}
+
+// alternate drives the real server and the bare handler in turn, rounds
+// times each, so that both meet the same background load on a shared
+// machine and the ratio stays meaningful.
+func alternate(ctx context.Context, rounds, clients int, d time.Duration, bodies [][]byte, realURL, bareURL string) (got, base loadResult) {
+	slice := d / time.Duration(rounds)
+	for range rounds {
+		got.merge(drive(ctx, realURL, clients, slice, bodies))
+		base.merge(drive(ctx, bareURL, clients, slice, bodies))
+	}
+	slices.Sort(got.latencies)
+	slices.Sort(base.latencies)
+	return got, base
 }
 
 // benchApp is the full application, as `phananh serve` wires it, on a
@@ -171,7 +190,18 @@ type loadResult struct {
 	ok, failed int
 	firstErr   string
 	elapsed    time.Duration
-	latencies  []time.Duration // of successful requests, sorted
+	latencies  []time.Duration // of successful requests
+}
+
+// merge adds another drive's counts; latencies are sorted by the caller.
+func (r *loadResult) merge(o loadResult) {
+	r.ok += o.ok
+	r.failed += o.failed
+	r.elapsed += o.elapsed
+	if r.firstErr == "" {
+		r.firstErr = o.firstErr
+	}
+	r.latencies = append(r.latencies, o.latencies...)
 }
 
 func (r loadResult) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -190,9 +220,9 @@ func (r loadResult) line(name, unit string) string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// drive posts report bodies from n keep-alive clients for d and measures
-// throughput and latency. Only 201 responses count as done.
-func drive(ctx context.Context, url string, n int, d time.Duration) loadResult {
+// drive posts the bodies in turn from n keep-alive clients for d and
+// measures throughput and latency. Only 201 responses count as done.
+func drive(ctx context.Context, url string, n int, d time.Duration, bodies [][]byte) loadResult {
 	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, MaxConnsPerHost: n, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -208,7 +238,7 @@ func drive(ctx context.Context, url string, n int, d time.Duration) loadResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			part := driveOne(ctx, client, url, rand.New(rand.NewPCG(uint64(i), 42)))
+			part := driveOne(ctx, client, url, bodies, i*len(bodies)/n)
 			mu.Lock()
 			defer mu.Unlock()
 			res.ok += part.ok
@@ -221,14 +251,13 @@ func drive(ctx context.Context, url string, n int, d time.Duration) loadResult {
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
-	slices.Sort(res.latencies)
 	return res
 }
 
-func driveOne(ctx context.Context, client *http.Client, url string, rnd *rand.Rand) loadResult {
+func driveOne(ctx context.Context, client *http.Client, url string, bodies [][]byte, next int) loadResult {
 	var res loadResult
-	for ctx.Err() == nil {
-		body := benchReportJSON(rnd)
+	for ; ctx.Err() == nil; next++ {
+		body := bodies[next%len(bodies)]
 		t0 := time.Now()
 		err := postOnce(ctx, client, url, body)
 		switch {
@@ -294,6 +323,17 @@ var (
 		"Bà con đã phản ánh nhiều lần mà chưa thấy ai xuống.", "Xin cảm ơn.", "",
 	}
 )
+
+// benchBodies prepares n submissions up front, so that the clients, which
+// share the machine with the server, spend as little CPU as they can.
+func benchBodies(n int) [][]byte {
+	rnd := rand.New(rand.NewPCG(2018, 42))
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = benchReportJSON(rnd)
+	}
+	return out
+}
 
 // benchReportJSON builds one realistic JSON submission.
 func benchReportJSON(rnd *rand.Rand) []byte {
