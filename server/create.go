@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"phananh/feedback"
 	"phananh/intake"
 )
 
@@ -29,7 +31,13 @@ type CreatedView struct {
 // A repeated idempotency key answers 200 with the existing report and no
 // token.
 func (s *Server) createReport(c *gin.Context) {
+	release, err := s.uploadSlot(c)
+	if err != nil {
+		RenderError(c, s.log, err)
+		return
+	}
 	sub, err := decodeSubmission(c)
+	release()
 	if err != nil {
 		RenderError(c, s.log, err)
 		return
@@ -44,4 +52,20 @@ func (s *Server) createReport(c *gin.Context) {
 		status = http.StatusOK
 	}
 	c.JSON(status, CreatedView{ReportView: s.view.report(rc.Report), ReporterToken: rc.ReporterToken})
+}
+
+// uploadSlot waits for a free upload slot when the body is multipart, and
+// returns the function that frees it. A client that gives up while waiting
+// gets EUNAVAILABLE (it will not read the answer anyway).
+func (s *Server) uploadSlot(c *gin.Context) (release func(), err error) {
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "multipart/form-data" {
+		return func() {}, nil
+	}
+	select {
+	case s.uploads <- struct{}{}:
+		return func() { <-s.uploads }, nil
+	case <-c.Request.Context().Done():
+		return nil, feedback.Errorf(feedback.EUNAVAILABLE, "Máy chủ đang bận, vui lòng gửi lại.",
+			"The server is busy, please send again.")
+	}
 }

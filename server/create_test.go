@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -308,5 +310,42 @@ func TestMetricsCountRequestsAndReports(t *testing.T) {
 	}
 	if strings.Contains(body, "ZZZZZZZZ") {
 		t.Error("metrics carry a raw path")
+	}
+}
+
+func TestUploadsWaitForASlot(t *testing.T) {
+	f := newFixture(t)
+	for range MaxConcurrentUploads {
+		f.srv.uploads <- struct{}{} // every slot busy
+	}
+	if w := f.postJSON(`{"text":"` + goodText + `"}`); w.Code != 201 {
+		t.Errorf("JSON waited for an upload slot: %d", w.Code)
+	}
+	ctype, body := multipartBody(t, map[string]string{"text": goodText}, testJPEG(t, 3))
+	ctx, cancel := context.WithCancel(t.Context())
+	req := httptest.NewRequestWithContext(ctx, "POST", "/api/v1/reports", body)
+	req.Header.Set("Content-Type", ctype)
+	done := make(chan int)
+	go func() {
+		w := httptest.NewRecorder()
+		f.srv.ServeHTTP(w, req)
+		done <- w.Code
+	}()
+	select {
+	case code := <-done:
+		t.Fatalf("upload did not wait: %d", code)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	if code := <-done; code != 503 {
+		t.Errorf("abandoned upload: %d", code)
+	}
+	<-f.srv.uploads // one slot frees up
+	ctype, body = multipartBody(t, map[string]string{"text": goodText}, testJPEG(t, 4))
+	if w := f.do("POST", "/api/v1/reports", ctype, body); w.Code != 201 {
+		t.Errorf("upload with a free slot: %d %s", w.Code, w.Body.String())
+	}
+	if n := f.count(); n != 2 {
+		t.Errorf("%d reports stored, want 2", n)
 	}
 }

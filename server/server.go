@@ -25,6 +25,11 @@ const (
 	MaxMultipartBytes = feedback.MaxPhotos*feedback.MaxPhotoBytes + 1<<20
 )
 
+// MaxConcurrentUploads is how many photo uploads are read at once; more
+// wait their turn, so memory stays bounded by about this many times
+// MaxMultipartBytes.
+const MaxConcurrentUploads = 8
+
 // Default per-client limits on POST requests. Mobile carriers put many
 // citizens behind one address, so the bucket is generous; it is there to
 // stop floods, not people.
@@ -66,6 +71,9 @@ type Server struct {
 	view     *viewer
 	now      func() time.Time
 	draining atomic.Bool
+	// uploads bounds how many multipart bodies (up to MaxMultipartBytes
+	// each, held in memory) are being read at once.
+	uploads chan struct{}
 }
 
 // New builds the server and its route table.
@@ -94,6 +102,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		engine: e, store: d.Store, intake: d.Intake, log: d.Logger, metrics: d.Metrics,
 		view: &viewer{dir: d.City, baseURL: d.BaseURL, now: d.Now}, now: d.Now,
+		uploads: make(chan struct{}, MaxConcurrentUploads),
 	}
 	e.Use(requestID(), accessLog(s.log, s.now), s.metrics.middleware(s.now), recovery(s.log),
 		securityHeaders(len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://"),
