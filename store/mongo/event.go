@@ -148,7 +148,7 @@ func (s *Store) insertEvents(ctx context.Context, events []feedback.Event, defau
 		if err := sleepJitter(ctx, attempt); err != nil {
 			return nil, err
 		}
-		if err := s.syncCounter(ctx); err != nil {
+		if err := s.syncCounter(ctx, eventCounterID, s.events); err != nil {
 			return nil, err
 		}
 	}
@@ -196,13 +196,20 @@ func fillEvent(e *feedback.Event, defaults feedback.Event, now time.Time) {
 	e.At = msUTC(e.At)
 }
 
-// allocSeqs reserves n consecutive sequence numbers and returns the first.
+// allocSeqs reserves n consecutive event sequence numbers and returns the
+// first.
 func (s *Store) allocSeqs(ctx context.Context, n int) (int64, error) {
+	return s.allocCounter(ctx, eventCounterID, n)
+}
+
+// allocCounter reserves n consecutive numbers of the named counter and
+// returns the first.
+func (s *Store) allocCounter(ctx context.Context, counter string, n int) (int64, error) {
 	var c struct {
 		Seq int64 `bson:"seq"`
 	}
 	err := s.counters.FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: eventCounterID}},
+		bson.D{{Key: "_id", Value: counter}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "seq", Value: int64(n)}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After),
 	).Decode(&c)
@@ -215,10 +222,15 @@ func (s *Store) allocSeqs(ctx context.Context, n int) (int64, error) {
 // LastSeq returns the highest stored sequence number, 0 when empty. It reads
 // the events themselves, not the counter, which may be ahead of them.
 func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	return maxSeqID(ctx, s.events)
+}
+
+// maxSeqID returns the highest numeric _id in coll, 0 when it is empty.
+func maxSeqID(ctx context.Context, coll *mongo.Collection) (int64, error) {
 	var d struct {
 		Seq int64 `bson:"_id"`
 	}
-	err := s.events.FindOne(ctx, bson.D{},
+	err := coll.FindOne(ctx, bson.D{},
 		options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).SetProjection(bson.D{{Key: "_id", Value: 1}}),
 	).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {

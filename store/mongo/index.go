@@ -55,6 +55,23 @@ func (s *Store) createIndexes(ctx context.Context) error {
 		{s.checkpoints, []namedIndex{index("consumer_1_seq_-1", nil, asc("consumer"), desc("seq"))}},
 		{s.photoChunks, []namedIndex{index("files_id_1_n_1", unique(), asc("files_id"), asc("n"))}},
 		{s.photoFiles, []namedIndex{index("filename_1_uploadDate_1", nil, asc("filename"), asc("uploadDate"))}},
+		{s.users, []namedIndex{index("username_1", unique(), asc("username"))}},
+		{s.sessions, []namedIndex{
+			index("user_id_1", nil, asc("user_id")),
+			index("expires_at_1", nil, asc("expires_at")),
+			index("last_seen_at_1", nil, asc("last_seen_at")),
+		}},
+		{s.loginFails, []namedIndex{
+			index("key_1_at_1", nil, asc("key"), asc("at")),
+			index("at_1", nil, asc("at")),
+		}},
+		// Audit entries use their sequence number as _id.
+		{s.audit, []namedIndex{
+			index("actor_id_1__id_-1", nil, asc("actor_id"), desc("_id")),
+			index("subject_1__id_-1", nil, asc("subject"), desc("_id")),
+			index("action_1__id_-1", nil, asc("action"), desc("_id")),
+			index("at_1", nil, asc("at")),
+		}},
 	}
 	for _, set := range sets {
 		if err := s.ensureIndexes(ctx, set.coll, set.models); err != nil {

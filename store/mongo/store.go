@@ -40,12 +40,20 @@ const (
 	collCounters    = "counters"
 	collCheckpoints = "checkpoints"
 	collState       = "state"
+	collUsers       = "users"
+	collSessions    = "sessions"
+	collLoginFails  = "login_failures"
+	collAudit       = "audit"
+	collTimings     = "report_timings"
 	photoBucket     = "photos"
 )
 
-// eventCounterID is the _id of the counters document holding the last
-// allocated event sequence number.
-const eventCounterID = "event_seq"
+// The _ids of the counters documents holding the last allocated event and
+// audit sequence numbers.
+const (
+	eventCounterID = "event_seq"
+	auditCounterID = "audit_seq"
+)
 
 var _ feedback.Store = (*Store)(nil)
 
@@ -61,6 +69,7 @@ type Store struct {
 
 	reports, events, counters, checkpoints, state *mongo.Collection
 	photoFiles, photoChunks                       *mongo.Collection
+	users, sessions, loginFails, audit, timings   *mongo.Collection
 }
 
 // Open connects to the MongoDB server at uri, checks that it answers,
@@ -116,6 +125,11 @@ func newStore(client *mongo.Client, dbName string) *Store {
 		state:       db.Collection(collState),
 		photoFiles:  db.Collection(photoBucket + ".files"),
 		photoChunks: db.Collection(photoBucket + ".chunks"),
+		users:       db.Collection(collUsers),
+		sessions:    db.Collection(collSessions),
+		loginFails:  db.Collection(collLoginFails),
+		audit:       db.Collection(collAudit),
+		timings:     db.Collection(collTimings),
 	}
 }
 
@@ -132,21 +146,25 @@ func (s *Store) start(ctx context.Context) error {
 	if err := s.createIndexes(ctx); err != nil {
 		return err
 	}
-	return s.syncCounter(ctx)
+	if err := s.syncCounter(ctx, eventCounterID, s.events); err != nil {
+		return err
+	}
+	return s.syncCounter(ctx, auditCounterID, s.audit)
 }
 
-// syncCounter creates the sequence counter if needed and moves it up to the
-// highest stored event. The counter must exist before the first transaction
-// uses it (older servers cannot create a collection inside one), and it must
-// never lag behind the events: after a restore that lost the counters
-// collection every write would otherwise collide with an existing number.
-func (s *Store) syncCounter(ctx context.Context) error {
-	last, err := s.LastSeq(ctx)
+// syncCounter creates a sequence counter if needed and moves it up to the
+// highest _id in coll, whose documents it numbers. The event counter must
+// exist before the first transaction uses it (older servers cannot create a
+// collection inside one), and no counter may lag behind its documents:
+// after a restore that lost the counters collection every write would
+// otherwise collide with an existing number.
+func (s *Store) syncCounter(ctx context.Context, counter string, coll *mongo.Collection) error {
+	last, err := maxSeqID(ctx, coll)
 	if err != nil {
 		return err
 	}
 	return retryDuplicate(func() error {
-		_, err := s.counters.UpdateOne(ctx, bson.D{{Key: "_id", Value: eventCounterID}},
+		_, err := s.counters.UpdateOne(ctx, bson.D{{Key: "_id", Value: counter}},
 			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: last}}}},
 			options.UpdateOne().SetUpsert(true))
 		return err

@@ -130,7 +130,7 @@ func TestCounterCatchesUpAfterRestore(t *testing.T) {
 	if err := s.counters.Drop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.syncCounter(ctx); err != nil {
+	if err := s.syncCounter(ctx, eventCounterID, s.events); err != nil {
 		t.Fatalf("syncCounter: %v", err)
 	}
 	got, err := s.AppendEvents(ctx, evs[:1])
