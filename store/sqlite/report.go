@@ -120,28 +120,9 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 	}
 	var existing *feedback.Report
 	var appended []feedback.Event
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		existing, appended = nil, nil
-		if c.IdempotencyKey != "" {
-			row := s.txQueryRow(ctx, tx, selectReportByKey, c.IdempotencyKey)
-			r, err := scanReport(row)
-			if err == nil {
-				existing = r
-				return nil
-			}
-			if err != sql.ErrNoRows {
-				return feedback.Internal(err)
-			}
-		}
-		if _, err := s.txExec(ctx, tx, insertReport, vals...); err != nil {
-			if isUnique(err) {
-				return codeTaken()
-			}
-			return feedback.Internal(fmt.Errorf("insert report: %w", err))
-		}
-		var ierr error
-		appended, ierr = s.insertEvents(ctx, tx, rows)
-		return ierr
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+		existing, appended, err = s.storeNewReport(ctx, tx, c.IdempotencyKey, vals, rows)
+		return err
 	})
 	switch {
 	case err != nil:
@@ -150,6 +131,28 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 		return existing, false, nil, nil
 	}
 	return c, true, appended, nil
+}
+
+// storeNewReport runs inside a write: it returns the report already stored
+// under idemKey, or inserts the new one and its events.
+func (s *Store) storeNewReport(ctx context.Context, tx *sql.Tx, idemKey string, vals []any, rows []eventRow) (*feedback.Report, []feedback.Event, error) {
+	if idemKey != "" {
+		existing, err := scanReport(s.txQueryRow(ctx, tx, selectReportByKey, idemKey))
+		if err == nil {
+			return existing, nil, nil
+		}
+		if err != sql.ErrNoRows {
+			return nil, nil, feedback.Internal(err)
+		}
+	}
+	if _, err := s.txExec(ctx, tx, insertReport, vals...); err != nil {
+		if isUnique(err) {
+			return nil, nil, codeTaken()
+		}
+		return nil, nil, feedback.Internal(fmt.Errorf("insert report: %w", err))
+	}
+	appended, err := s.insertEvents(ctx, tx, rows)
+	return nil, appended, err
 }
 
 // Report returns the report with tracking code code. Errors: ENOTFOUND.
