@@ -64,15 +64,16 @@ func (c *Local) Classify(_ context.Context, in feedback.ClassifyInput) (feedback
 	extract(in.Text, c.model.Dims, fs)
 	var buf [maxClasses]float64
 	p := c.model.scores(fs, buf[:0])
-	order := ranked(p)
+	order := top3(p)
 	out := feedback.Classification{
-		Category:   c.model.Classes[order[0]],
-		Confidence: p[order[0]],
-		Model:      c.Name(),
-		Features:   c.explain(fs, order[0]),
+		Category:     c.model.Classes[order[0]],
+		Confidence:   p[order[0]],
+		Model:        c.Name(),
+		Features:     c.explain(fs, order[0]),
+		Alternatives: make([]feedback.Alternative, len(order)),
 	}
-	for _, i := range order[:min(3, len(order))] {
-		out.Alternatives = append(out.Alternatives, feedback.Alternative{Category: c.model.Classes[i], Confidence: p[i]})
+	for j, i := range order {
+		out.Alternatives[j] = feedback.Alternative{Category: c.model.Classes[i], Confidence: p[i]}
 	}
 	w, ok := c.gaz.findPoint(in.Lat, in.Lng)
 	if !ok {

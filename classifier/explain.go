@@ -5,68 +5,89 @@ import (
 	"strings"
 )
 
-// explain returns the names of the features that pushed most towards
-// class c: syllables and syllable pairs first (an officer reads "ngập" or
-// "đèn đường" more easily than a character n-gram), then character
-// n-grams, each by how much more it weighs for c than on average.
-func (c *Local) explain(fs *featureSet, class int) []string {
-	words := c.topFeatures(fs, class, func(k byte) bool { return k != kindCharGrm })
-	if len(words) >= topFeatures {
-		return words
-	}
-	for _, n := range c.topFeatures(fs, class, func(k byte) bool { return k == kindCharGrm }) {
-		if len(words) == topFeatures {
-			break
-		}
-		if !slices.ContainsFunc(words, func(w string) bool { return strings.Contains(Fold(w), strings.Trim(n, "«» ")) }) {
-			words = append(words, n)
-		}
-	}
-	return words
+// candidate is a feature occurrence and how much it pushed towards a class.
+type candidate struct {
+	f feature
+	w float32
 }
 
-// topFeatures returns up to topFeatures distinct names of the features of
-// the kinds keep accepts, by descending margin for class.
-func (c *Local) topFeatures(fs *featureSet, class int, keep func(byte) bool) []string {
-	const candidates = 16
-	k := len(c.model.Classes)
-	type cand struct {
-		f feature
-		w float32
+// shortlist keeps the few heaviest candidates, heaviest first.
+type shortlist struct {
+	top [16]candidate
+	n   int
+}
+
+func (s *shortlist) offer(c candidate) {
+	if s.n == len(s.top) && c.w <= s.top[s.n-1].w {
+		return
 	}
-	var top [candidates]cand
-	n := 0
+	if s.n < len(s.top) {
+		s.n++
+	}
+	i := s.n - 1
+	for i > 0 && s.top[i-1].w < c.w {
+		s.top[i] = s.top[i-1]
+		i--
+	}
+	s.top[i] = c
+}
+
+// explain returns the names of the features that pushed most towards
+// class: syllables and syllable pairs first (an officer reads "ngập" or
+// "đèn đường" more easily than a character n-gram), then character
+// n-grams not already covered, each by how much more it weighs for class
+// than on average.
+func (c *Local) explain(fs *featureSet, class int) []string {
+	var words, grams shortlist
+	k := float32(len(c.model.Classes))
 	for _, f := range fs.feats {
-		if !keep(f.kind) {
+		idf, row := c.model.row(f.bucket)
+		if idf == 0 {
 			continue
 		}
-		row := c.model.W[int(f.bucket)*k : int(f.bucket)*k+k]
 		var sum float32
 		for _, v := range row {
 			sum += v
 		}
-		w := row[class] - sum/float32(k)
-		if w <= 0 || (n == candidates && w <= top[n-1].w) {
+		w := idf * (row[class] - sum/k)
+		if w <= 0 || fs.toks.placeholder(f) {
 			continue
 		}
-		if n < candidates {
-			n++
+		if f.kind == kindCharGrm {
+			grams.offer(candidate{f, w})
+		} else {
+			words.offer(candidate{f, w})
 		}
-		i := n - 1
-		for i > 0 && top[i-1].w < w {
-			top[i] = top[i-1]
-			i--
-		}
-		top[i] = cand{f, w}
 	}
 	out := make([]string, 0, topFeatures)
-	for _, t := range top[:n] {
-		if name := fs.name(t.f); !slices.Contains(out, name) {
+	for _, t := range words.top[:words.n] {
+		if name := fs.name(t.f); !slices.Contains(out, name) && len(out) < topFeatures {
 			out = append(out, name)
-			if len(out) == topFeatures {
-				break
-			}
+		}
+	}
+	if len(out) == topFeatures {
+		return out
+	}
+	folded := make([]string, len(out))
+	for i, w := range out {
+		folded[i] = Fold(w)
+	}
+	for _, t := range grams.top[:grams.n] {
+		gram := strings.TrimSpace(fs.stream[t.f.a : t.f.a+t.f.n])
+		covered := slices.ContainsFunc(folded, func(w string) bool { return strings.Contains(w, gram) })
+		if !covered && len(out) < topFeatures {
+			out = append(out, fs.name(t.f))
+			folded = append(folded, gram)
 		}
 	}
 	return out
+}
+
+// placeholder reports whether a syllable feature stands for a number or a
+// proper name, which explain nothing to an officer.
+func (ts tokens) placeholder(f feature) bool {
+	if f.kind != kindFold && f.kind != kindAccent {
+		return false
+	}
+	return ts[f.a].num || ts[f.a].name
 }

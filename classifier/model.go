@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 )
 
 // Model is a multinomial logistic regression over hashed text features
@@ -25,25 +24,51 @@ type Model struct {
 	Dims uint32
 	// Temperature divides the logits before the softmax.
 	Temperature float64
-	// W holds Dims rows of len(Classes) weights; B the biases.
-	W []float32
+	// B holds the class biases.
 	B []float32
-	// IDF weighs each feature bucket; 0 for features too rare in training,
-	// which are ignored.
-	IDF []float32
+
+	// index maps a feature bucket to its row in rows; 0 is the all-zero
+	// row of features the model ignores (unseen or too rare in training).
+	// A row is the bucket's IDF followed by one weight per class: one
+	// small, dense table, so scoring a text touches little memory.
+	index []uint32
+	rows  []float32
 }
 
 // maxClasses bounds the number of categories a model may have.
 const maxClasses = 64
 
 // modelMagic starts every model file.
-const modelMagic = "PHANANH-CLS1"
+const modelMagic = "PHANANH-CLS2"
+
+// newModel builds a model from dense weights (dims rows of len(classes))
+// and per-bucket IDFs, keeping only the buckets with a non-zero IDF.
+func newModel(version string, classes []string, dims uint32, t float64, w, b, idf []float32) *Model {
+	m := &Model{Version: version, Classes: classes, Dims: dims, Temperature: t, B: b, index: make([]uint32, dims)}
+	k := len(classes)
+	m.rows = make([]float32, k+1, (k+1)*1024) // row 0: zeros
+	for u := range dims {
+		if idf[u] == 0 {
+			continue
+		}
+		m.index[u] = uint32(len(m.rows) / (k + 1))
+		m.rows = append(m.rows, idf[u])
+		m.rows = append(m.rows, w[int(u)*k:int(u)*k+k]...)
+	}
+	return m
+}
+
+// row returns the IDF and class weights of a bucket.
+func (m *Model) row(bucket uint32) (float32, []float32) {
+	k := len(m.Classes)
+	r := int(m.index[bucket]) * (k + 1)
+	return m.rows[r], m.rows[r+1 : r+1+k]
+}
 
 // scores fills p with calibrated probabilities for fs and returns p.
 func (m *Model) scores(fs *featureSet, p []float64) []float64 {
-	k := len(m.Classes)
 	p = m.logits(fs, p)
-	return softmax(p[:k], m.Temperature)
+	return softmax(p, m.Temperature)
 }
 
 // logits fills z with the raw class scores of fs.
@@ -57,12 +82,11 @@ func (m *Model) logits(fs *featureSet, z []float64) []float64 {
 	acc := accArr[:k]
 	var sumSq float32
 	for _, f := range fs.feats {
-		idf := m.IDF[f.bucket]
+		idf, row := m.row(f.bucket)
 		if idf == 0 {
 			continue
 		}
 		sumSq += idf * idf
-		row := m.W[int(f.bucket)*k : int(f.bucket)*k+k]
 		for c, w := range row {
 			acc[c] += idf * w
 		}
@@ -105,7 +129,7 @@ func softmax(z []float64, t float64) []float64 {
 }
 
 // MarshalBinary encodes the model: gzip of a little-endian header and the
-// non-zero weight rows only.
+// rows of the buckets the model uses, in bucket order.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -121,17 +145,12 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	binary.Write(w, le, m.Dims)
 	binary.Write(w, le, m.Temperature)
 	binary.Write(w, le, m.B)
-	var rows []uint32
-	for r := uint32(0); r < m.Dims; r++ {
-		if m.IDF[r] != 0 {
-			rows = append(rows, r)
+	binary.Write(w, le, uint32(len(m.rows)/(k+1)-1))
+	for u, r := range m.index {
+		if r != 0 {
+			binary.Write(w, le, uint32(u))
+			binary.Write(w, le, m.rows[int(r)*(k+1):int(r+1)*(k+1)])
 		}
-	}
-	binary.Write(w, le, uint32(len(rows)))
-	for _, r := range rows {
-		binary.Write(w, le, r)
-		binary.Write(w, le, m.IDF[r])
-		binary.Write(w, le, m.W[int(r)*k:int(r)*k+k])
 	}
 	if err := w.Flush(); err != nil {
 		return nil, err
@@ -153,8 +172,7 @@ func LoadModel(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("classifier: model: %w", err)
 	}
-	r := bufio.NewReaderSize(zr, 1<<16)
-	m, err := decodeModel(r)
+	m, err := decodeModel(bufio.NewReaderSize(zr, 1<<16))
 	if err != nil {
 		return nil, fmt.Errorf("classifier: model: %w", err)
 	}
@@ -172,7 +190,7 @@ func decodeModel(r *bufio.Reader) (*Model, error) {
 	if m.Version, err = readString(r); err != nil {
 		return nil, err
 	}
-	var k, rows uint32
+	var k, n uint32
 	if err := binary.Read(r, le, &k); err != nil || k == 0 || k > maxClasses {
 		return nil, errors.New("bad class count")
 	}
@@ -186,20 +204,22 @@ func decodeModel(r *bufio.Reader) (*Model, error) {
 		return nil, errors.New("bad dimension")
 	}
 	m.B = make([]float32, k)
-	if err := errors.Join(binary.Read(r, le, &m.Temperature), binary.Read(r, le, m.B), binary.Read(r, le, &rows)); err != nil {
+	if err := errors.Join(binary.Read(r, le, &m.Temperature), binary.Read(r, le, m.B), binary.Read(r, le, &n)); err != nil {
 		return nil, err
 	}
-	m.W = make([]float32, int(m.Dims)*int(k))
-	m.IDF = make([]float32, m.Dims)
-	for ; rows > 0; rows-- {
-		var b uint32
-		if err := binary.Read(r, le, &b); err != nil || b >= m.Dims {
+	if n >= m.Dims {
+		return nil, errors.New("bad row count")
+	}
+	stride := int(k) + 1
+	m.index = make([]uint32, m.Dims)
+	m.rows = make([]float32, (int(n)+1)*stride)
+	for i := 1; i <= int(n); i++ {
+		var u uint32
+		if err := binary.Read(r, le, &u); err != nil || u >= m.Dims || m.index[u] != 0 {
 			return nil, errors.New("bad weight row")
 		}
-		if err := binary.Read(r, le, &m.IDF[b]); err != nil {
-			return nil, err
-		}
-		if err := binary.Read(r, le, m.W[int(b)*int(k):int(b)*int(k)+int(k)]); err != nil {
+		m.index[u] = uint32(i)
+		if err := binary.Read(r, le, m.rows[i*stride:(i+1)*stride]); err != nil {
 			return nil, err
 		}
 	}
@@ -216,12 +236,22 @@ func readString(r *bufio.Reader) (string, error) {
 	return string(b), err
 }
 
-// ranked returns class indexes ordered by descending probability.
-func ranked(p []float64) []int {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
+// top3 returns the indexes of the three most probable classes (fewer if
+// there are fewer classes), most probable first; ties keep class order.
+func top3(p []float64) []int {
+	var best [3]int
+	n := 0
+	for i, v := range p {
+		j := min(n, 2)
+		if n == 3 && v <= p[best[2]] {
+			continue
+		}
+		for j > 0 && p[best[j-1]] < v {
+			best[j] = best[j-1]
+			j--
+		}
+		best[j] = i
+		n = min(n+1, 3)
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
-	return idx
+	return best[:n]
 }

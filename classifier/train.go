@@ -72,11 +72,10 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Version: o.Version, Classes: classes, Dims: o.Dims, Temperature: 1}
-	m.IDF = weigh(samples, o)
-	m.Temperature = fitTemperature(outOfFold(samples, len(classes), o))
-	m.W, m.B = fit(samples, len(classes), o)
-	return m, nil
+	idf := weigh(samples, o)
+	t := fitTemperature(outOfFold(samples, len(classes), o))
+	w, b := fit(samples, len(classes), o)
+	return newModel(o.Version, classes, o.Dims, t, w, b, idf), nil
 }
 
 // weigh computes the IDF of every bucket over the samples (0 for buckets

@@ -70,8 +70,12 @@ func TestModelRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	again, err := got.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Version != m.Version || got.Temperature != m.Temperature || !slices.Equal(got.Classes, m.Classes) ||
-		!slices.Equal(got.W, m.W) || !slices.Equal(got.B, m.B) {
+		!slices.Equal(got.B, m.B) || !slices.Equal(got.index, m.index) || !slices.Equal(got.rows, m.rows) || !bytes.Equal(b, again) {
 		t.Fatal("decoded model differs from the encoded one")
 	}
 	if _, err := LoadModel([]byte("not a model")); err == nil {
