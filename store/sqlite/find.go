@@ -69,9 +69,11 @@ func filterQuery(f feedback.ReportFilter) *query {
 	if len(f.Status) > 0 {
 		q.add("status IN ("+placeholders(len(f.Status))+")", statusArgs(f.Status)...)
 	}
-	for col, v := range map[string]string{"category": f.Category, "ward": f.Ward, "unit": f.Unit, "assignee": f.Assignee} {
-		if v != "" {
-			q.add(col+" = ?", v)
+	for _, eq := range [...]struct{ col, v string }{
+		{"category", f.Category}, {"ward", f.Ward}, {"unit", f.Unit}, {"assignee", f.Assignee},
+	} {
+		if eq.v != "" {
+			q.add(eq.col+" = ?", eq.v)
 		}
 	}
 	if b := f.BBox; b != nil {
