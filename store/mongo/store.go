@@ -81,9 +81,11 @@ func Open(ctx context.Context, uri string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := options.Client().ApplyURI(uri).
+	// Defaults first: timeouts given in the URI override them.
+	opts := options.Client().
 		SetConnectTimeout(connectTimeout).
-		SetServerSelectionTimeout(connectTimeout)
+		SetServerSelectionTimeout(connectTimeout).
+		ApplyURI(uri)
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, unavailable(err)

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -22,13 +21,17 @@ func TestOpenRejectsBadURI(t *testing.T) {
 	}
 }
 
+// TestOpenUnreachableIsUnavailable also checks that a timeout given in the
+// URI overrides the store's default (15 s).
 func TestOpenUnreachableIsUnavailable(t *testing.T) {
-	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-	defer cancel()
+	start := time.Now()
 	// Port 1 on loopback: nothing listens there, the connection is refused.
-	_, err := Open(ctx, "mongodb://127.0.0.1:1/?connectTimeoutMS=200")
+	_, err := Open(t.Context(), "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300&connectTimeoutMS=200")
 	if got := feedback.ErrorCode(err); got != feedback.EUNAVAILABLE {
 		t.Fatalf("Open(unreachable) code = %q (%v), want %q", got, err, feedback.EUNAVAILABLE)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("Open(unreachable) took %v: the URI's serverSelectionTimeoutMS was ignored", d)
 	}
 }
 
