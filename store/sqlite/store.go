@@ -175,6 +175,11 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
+		// Refresh planner statistics for tables whose shape changed, as
+		// SQLite recommends on close; cheap when nothing did.
+		if _, err := s.wdb.Exec(`PRAGMA optimize`); err != nil {
+			s.log.Warn("sqlite optimize on close failed", "err", err)
+		}
 		s.closeErr = errors.Join(s.closeWrites(), s.rdb.Close(), s.wdb.Close())
 	})
 	return s.closeErr
