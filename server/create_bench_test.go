@@ -33,7 +33,7 @@ func BenchmarkCreateReportJSON(b *testing.B) {
 	}
 	c := city.Demo()
 	srv, err := New(Deps{Store: st, City: CityDirectory(c), PostRate: rate.Inf,
-		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Intake: intake.New(intake.Deps{Store: st, City: c, Classifier: classifier.NewLocal(m, classifier.TuyHoaWards())})})
 	if err != nil {
 		b.Fatal(err)
