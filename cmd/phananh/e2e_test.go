@@ -100,8 +100,15 @@ func (s *syncBuffer) String() string {
 func startServe(t *testing.T, bin, base, data string) *process {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "PHANANH_ADDR="+strings.TrimPrefix(base, "http://"),
-		"PHANANH_DATA="+data, "PHANANH_BASE_URL="+base, "PHANANH_MONGO_URI=", "PHANANH_CITY=")
+	// Only our settings: a developer's PHANANH_* (a bot token, a MongoDB
+	// URI) must not leak into the test.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PHANANH_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "PHANANH_ADDR="+strings.TrimPrefix(base, "http://"),
+		"PHANANH_DATA="+data, "PHANANH_BASE_URL="+base)
 	p := &process{cmd: cmd, log: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
