@@ -4,6 +4,7 @@ import (
 	"context"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,7 +45,7 @@ func (s *Server) createReport(c *gin.Context) {
 	}
 	rc, err := s.intake.Submit(c.Request.Context(), sub)
 	if err != nil {
-		RenderError(c, s.log, err)
+		RenderError(c, s.log, formField(sub.Channel, err))
 		return
 	}
 	status := http.StatusCreated
@@ -68,4 +69,17 @@ func (s *Server) uploadSlot(c *gin.Context) (release func(), err error) {
 		return nil, feedback.Errorf(feedback.EUNAVAILABLE, "Máy chủ đang bận, vui lòng gửi lại.",
 			"The server is busy, please send again.")
 	}
+}
+
+// formField renames intake's "reporter.phone" to the form's own
+// "reporter_phone" for multipart submissions, so the web form can put the
+// message next to the input that caused it.
+func formField(ch feedback.Channel, err error) error {
+	e := feedback.AsError(err)
+	if ch != feedback.ChannelWeb || !strings.HasPrefix(e.Field, "reporter.") {
+		return err
+	}
+	renamed := *e
+	renamed.Field = strings.Replace(e.Field, ".", "_", 1)
+	return &renamed
 }

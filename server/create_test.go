@@ -241,6 +241,8 @@ func TestRejectedRequestsStoreNothing(t *testing.T) {
 	add("photo over 10 MB", 413, "too_large", "photos", ct, b)
 	ct, b = form(map[string]string{"text": goodText, "lat": "north", "lng": "109"})
 	add("form lat not a number", 400, "invalid", "lat", ct, b)
+	ct, b = form(map[string]string{"text": goodText, "reporter_email": "an@"})
+	add("form bad e-mail", 400, "invalid", "reporter_email", ct, b)
 	ct, b = form(map[string]string{"text": "ngắn"}, jpg)
 	add("form text too short with photo", 400, "invalid", "text", ct, b)
 	add("truncated multipart", 400, "invalid", "", "multipart/form-data; boundary=xyz", strings.NewReader("--xyz\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nabc"))
