@@ -22,16 +22,18 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// runBench is the "bench" subcommand: `phananh bench intake|classify`.
+// runBench is the "bench" subcommand: `phananh bench intake|classify|live`.
 func runBench(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: phananh bench intake|classify [flags]", errUsage)
+		return fmt.Errorf("%w: phananh bench intake|classify|live [flags]", errUsage)
 	}
 	switch args[0] {
 	case "intake":
 		return benchIntake(ctx, env, args[1:])
 	case "classify":
 		return benchClassify(ctx, env, args[1:])
+	case "live":
+		return benchLive(ctx, env, args[1:])
 	}
 	return fmt.Errorf("%w: unknown benchmark %q", errUsage, args[0])
 }
