@@ -34,13 +34,14 @@ const defaultMaxBatch = 256
 // written by a single group-commit writer and read through a pool of
 // read-only connections. It implements feedback.Store.
 type Store struct {
-	dir      string
-	wdb      *sql.DB              // exactly one connection, used only by the writer goroutine
-	wstmts   map[string]*sql.Stmt // hotWrites prepared on wdb; read-only after Open
-	rdb      *sql.DB              // read-only pool
-	log      *slog.Logger
-	now      func() time.Time
-	maxBatch int
+	dir        string
+	wdb        *sql.DB              // exactly one connection, used only by the writer goroutine
+	wstmts     map[string]*sql.Stmt // hotWrites prepared on wdb; read-only after Open
+	rdb        *sql.DB              // read-only pool
+	log        *slog.Logger
+	now        func() time.Time
+	maxBatch   int
+	sweepEvery time.Duration
 
 	ops       chan *writeOp // unbuffered: a send succeeds only when the writer takes it
 	stop      chan struct{} // closed by Close to stop the writer
@@ -64,11 +65,14 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // (one transaction and one fsync per write). Only the benchmark uses it.
 func withMaxBatch(n int) Option { return func(s *Store) { s.maxBatch = n } }
 
+// withSweepEvery sets how often expired state rows are deleted (tests).
+func withSweepEvery(d time.Duration) Option { return func(s *Store) { s.sweepEvery = d } }
+
 // Open creates dir if needed, opens dir/phananh.db, applies pending
 // migrations and starts the writer. Close must be called to stop it.
 func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
 	s := &Store{
-		dir: dir, log: slog.Default(), now: time.Now, maxBatch: defaultMaxBatch,
+		dir: dir, log: slog.Default(), now: time.Now, maxBatch: defaultMaxBatch, sweepEvery: defaultSweepEvery,
 		ops: make(chan *writeOp), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	for _, o := range opts {

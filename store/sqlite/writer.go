@@ -32,8 +32,8 @@ var errClosed = &feedback.Error{
 // savepoint failure): every op of the batch fails and nothing commits.
 var errAbort = errors.New("sqlite: transaction aborted")
 
-// sweepEvery is how often the writer deletes expired state rows.
-const sweepEvery = 10 * time.Minute
+// defaultSweepEvery is how often the writer deletes expired state rows.
+const defaultSweepEvery = 10 * time.Minute
 
 // write runs fn through group commit and returns once the transaction that
 // carried it has committed (nil) or fn's own error. It is the only way to
@@ -59,7 +59,7 @@ func (s *Store) write(ctx context.Context, fn writeFunc) error {
 // run is the writer goroutine, owned by the Store and stopped by Close.
 func (s *Store) run() {
 	defer close(s.done)
-	sweep := time.NewTicker(sweepEvery)
+	sweep := time.NewTicker(s.sweepEvery)
 	defer sweep.Stop()
 	batch := make([]*writeOp, 0, s.maxBatch)
 	for {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"phananh/feedback"
 )
@@ -99,6 +100,27 @@ func stateExists(t *testing.T, s *Store, key string) bool {
 		t.Fatal(err)
 	}
 	return n == 1
+}
+
+func TestExpiredStateIsSwept(t *testing.T) {
+	s := MustOpen(t, withSweepEvery(10*time.Millisecond))
+	ctx := t.Context()
+	if err := s.PutState(ctx, "t", "old", []byte("x"), time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutState(ctx, "t", "live", []byte("x"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for stateExists(t, s, "old") {
+		if time.Now().After(deadline) {
+			t.Fatal("expired row still stored after 5 s of sweeps")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !stateExists(t, s, "live") {
+		t.Fatal("the sweep deleted a live row")
+	}
 }
 
 func TestWriteWithEndedContext(t *testing.T) {
