@@ -32,7 +32,7 @@ func (b *Bot) onCommand(ctx context.Context, m *tgbotapi.Message, lang, cmd, arg
 	chat := m.Chat.ID
 	switch cmd {
 	case "start":
-		_, err := b.replyWith(ctx, chat, tr(lang, "welcome", b.city.Name), menuKeyboard(lang))
+		_, err := b.replyWith(ctx, chat, tr(lang, "welcome", cityNoun(lang, b.city.Name)), menuKeyboard(lang))
 		return err
 	case "trangthai", "status", "tracuu":
 		if arg == "" {
@@ -51,6 +51,20 @@ func (b *Bot) onCommand(ctx context.Context, m *tgbotapi.Message, lang, cmd, arg
 		return b.newDraft(ctx, chat, lang)
 	}
 	return b.sendHelp(ctx, chat, lang)
+}
+
+// cityNoun writes the city's name as it reads after "UBND": "thành phố
+// Tuy Hòa" (a common noun in Vietnamese prose), "Tuy Hòa" in English.
+func cityNoun(lang, name string) string {
+	for _, p := range []string{"Thành phố ", "Thị xã ", "Huyện ", "Tỉnh "} {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			if lang == langEN {
+				return rest
+			}
+			return strings.ToLower(p) + rest
+		}
+	}
+	return name
 }
 
 func (b *Bot) sendHelp(ctx context.Context, chat int64, lang string) error {
