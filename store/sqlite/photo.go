@@ -65,10 +65,12 @@ func (s *Store) PutPhoto(ctx context.Context, data []byte, contentType string) (
 // size is already there (same name, same bytes).
 func (s *Store) writePhotoFile(id string, data []byte) error {
 	path := s.photoPath(id)
-	if fi, err := os.Stat(path); err == nil && fi.Size() == int64(len(data)) {
-		return nil
-	}
 	dir := filepath.Dir(path)
+	if fi, err := os.Stat(path); err == nil && fi.Size() == int64(len(data)) {
+		// Already there, but an earlier attempt may have failed before its
+		// fsyncs: repeat them (cheap when there is nothing to flush).
+		return errors.Join(syncFile(path), syncDir(dir))
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("photo dir: %w", err)
 	}
@@ -96,14 +98,18 @@ func (s *Store) writePhotoFile(id string, data []byte) error {
 	return errors.Join(syncDir(dir), syncDir(filepath.Dir(dir)))
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncDir makes the entries of dir (creations, renames) durable.
+func syncDir(dir string) error { return syncFile(dir) }
+
+// syncFile fsyncs the file or directory at path.
+func syncFile(path string) error {
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("open dir for sync: %w", err)
+		return fmt.Errorf("open for sync: %w", err)
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
 	}
 	return nil
 }
