@@ -69,14 +69,15 @@ func Split(examples []Example) (train, heldOut []Example) {
 	return train, heldOut
 }
 
-// DataVersion names a model after the examples it was trained on, so the
-// same data always gives the same version (and, with Train, the same bytes).
+// DataVersion names a model after its feature extraction and the examples
+// it was trained on, so the same code and data always give the same
+// version (and, with Train, the same bytes).
 func DataVersion(ex []Example) string {
 	h := sha256.New()
 	for _, e := range ex {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\n", e.Text, e.Category, e.Ward)
 	}
-	return fmt.Sprintf("v1-%x", h.Sum(nil)[:4])
+	return fmt.Sprintf("v%d-%x", featureVersion, h.Sum(nil)[:4])
 }
 
 // ReadExamples parses JSON lines of examples. Blank lines are skipped; a

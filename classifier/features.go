@@ -10,6 +10,11 @@ const (
 	kindCharGrm = 'c' // a character n-gram of the folded text
 )
 
+// featureVersion changes whenever extract changes what it produces; a
+// model trained on other features is refused at load, since its weights
+// would be read against the wrong features.
+const featureVersion = 2
+
 // Character n-gram sizes over the folded text.
 const (
 	minGram = 3

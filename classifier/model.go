@@ -137,6 +137,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	le := binary.LittleEndian
 	k := len(m.Classes)
 	w.WriteString(modelMagic)
+	binary.Write(w, le, uint16(featureVersion))
 	writeString(w, m.Version)
 	binary.Write(w, le, uint32(k))
 	for _, c := range m.Classes {
@@ -185,6 +186,13 @@ func decodeModel(r *bufio.Reader) (*Model, error) {
 		return nil, errors.New("not a phananh classifier model")
 	}
 	le := binary.LittleEndian
+	var fv uint16
+	if err := binary.Read(r, le, &fv); err != nil {
+		return nil, err
+	}
+	if fv != featureVersion {
+		return nil, fmt.Errorf("trained on features v%d, this build extracts v%d: run phananh train", fv, featureVersion)
+	}
 	m := &Model{}
 	var err error
 	if m.Version, err = readString(r); err != nil {

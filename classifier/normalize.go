@@ -104,9 +104,9 @@ func tokenize(text string, buf tokens) (tokens, string) {
 // Vương", "chợ Tuy Hòa".
 var placeWords = wordSet("đường phố hẻm kiệt ngõ cầu chợ trường lộ street road bridge st")
 
-// words is a set of syllables matched by their accents when the text has
-// accents ("chợ" is not "cho"), and by their folded form when the text
-// has none.
+// words is a set of syllables matched by their accents when the text is
+// written with accents ("chợ" is not "cho"), and by their folded form
+// when it is written without.
 type words struct{ acc, fold map[string]bool }
 
 func wordSet(s string) words {
@@ -118,12 +118,23 @@ func wordSet(s string) words {
 	return w
 }
 
-// has reports whether t is one of the words.
-func (w words) has(t token) bool {
-	if t.acc == t.fold {
-		return w.fold[t.fold]
+// has reports whether t is one of the words; accented says whether the
+// text it comes from uses accents at all.
+func (w words) has(t token, accented bool) bool {
+	if accented {
+		return w.acc[t.acc]
 	}
-	return w.acc[t.acc]
+	return w.fold[t.fold]
+}
+
+// accented reports whether any syllable carries a Vietnamese mark.
+func (ts tokens) accented() bool {
+	for _, t := range ts {
+		if t.acc != t.fold {
+			return true
+		}
+	}
+	return false
 }
 
 // markNames flags proper names, so that street and person names (which
@@ -132,6 +143,7 @@ func (w words) has(t token) bool {
 // syllables right after a place word, and runs of two or more
 // capitalised syllables inside a sentence.
 func markNames(ts tokens, text string) {
+	accented := ts.accented()
 	for i := 0; i < len(ts); i++ {
 		if !ts[i].upper || ts[i].abbr {
 			continue
@@ -140,7 +152,7 @@ func markNames(ts tokens, text string) {
 		for j < len(ts) && ts[j].upper && !ts[j].abbr && (j == i || !sentenceBreak(ts, j, text)) {
 			j++
 		}
-		afterPlace := i > 0 && placeWords.has(ts[i-1]) && !sentenceBreak(ts, i, text)
+		afterPlace := i > 0 && placeWords.has(ts[i-1], accented) && !sentenceBreak(ts, i, text)
 		if afterPlace || (j-i >= 2 && !sentenceBreak(ts, i, text)) {
 			for k := i; k < j; k++ {
 				ts[k].name = true

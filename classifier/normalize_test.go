@@ -90,3 +90,32 @@ func TestExtractFeaturesAreNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestProperNamesAreMasked(t *testing.T) {
+	toks, _ := tokenize("Ổ gà trên đường Nguyễn Văn Linh, Trần Phú. Đèn ở chợ Tuy Hòa tắt. Lê Lợi cũng vậy", nil)
+	var names []string
+	for _, tk := range toks {
+		if tk.name {
+			names = append(names, tk.acc)
+		}
+	}
+	if got := strings.Join(names, " "); got != "nguyễn văn linh trần phú tuy hòa" {
+		t.Fatalf("names %q, want the street and the market (a sentence-initial name is kept)", got)
+	}
+	toks, _ = tokenize("xin báo cho Phường 5", nil)
+	if toks[2].name || toks[3].name {
+		t.Fatal(`"cho" (for) taken for "chợ" (market)`)
+	}
+}
+
+func TestEnglishGetsVietnameseWords(t *testing.T) {
+	var fs featureSet
+	extract("The drain is blocked and the street floods", 1<<18, &fs)
+	names := map[string]bool{}
+	for _, f := range fs.feats {
+		names[fs.name(f)] = true
+	}
+	if !names["cống"] || !names["ngập"] || names["the"] || names["is"] {
+		t.Fatalf("features %v: want cống and ngập, no stopwords", names)
+	}
+}

@@ -122,3 +122,30 @@ func TestEmbeddedModelLoads(t *testing.T) {
 		t.Fatalf("embedded model: classes %v temperature %v", m.Classes, m.Temperature)
 	}
 }
+
+func TestClassifyConcurrently(t *testing.T) {
+	c := NewLocal(trainFixture(t), TuyHoaWards())
+	want, _ := c.Classify(context.Background(), feedback.ClassifyInput{Text: fixture[0].Text})
+	errs := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 50 {
+				got, err := c.Classify(context.Background(), feedback.ClassifyInput{Text: fixture[(g+i)%len(fixture)].Text})
+				if err != nil || got.Category == "" {
+					errs <- "failed"
+					return
+				}
+				if (g+i)%len(fixture) == 0 && (got.Category != want.Category || got.Confidence != want.Confidence) {
+					errs <- "different answer under concurrency"
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 8 {
+		if e := <-errs; e != "" {
+			t.Fatal(e)
+		}
+	}
+}

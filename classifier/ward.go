@@ -119,6 +119,7 @@ func (g *Gazetteer) findPoint(lat, lng *float64) (WardMatch, bool) {
 // street name.
 func (g *Gazetteer) findText(toks tokens, nfc string) WardMatch {
 	var bare WardMatch
+	accented := toks.accented()
 	for i := range toks {
 		if id, j, ok := g.numberAt(toks, i); ok {
 			return WardMatch{Ward: id, Span: nfc[toks[i].pos:toks[j].end], Source: SourceText}
@@ -131,7 +132,7 @@ func (g *Gazetteer) findText(toks tokens, nfc string) WardMatch {
 		if i > 0 && wardPrefixes[toks[i-1].fold] && !afterNumber(toks, i-1) {
 			return WardMatch{Ward: p.ward, Span: nfc[toks[i-1].pos:toks[j].end], Source: SourceText}
 		}
-		if bare.Ward == "" && !afterStreetWord(toks, i) {
+		if bare.Ward == "" && !afterStreetWord(toks, i, accented) {
 			bare = WardMatch{Ward: p.ward, Span: nfc[toks[i].pos:toks[j].end], Source: SourceText}
 		}
 	}
@@ -165,8 +166,8 @@ func afterNumber(toks tokens, i int) bool {
 	return toks[i].abbr && i > 0 && toks[i-1].num && toks[i-1].end == toks[i].pos
 }
 
-func afterStreetWord(toks tokens, i int) bool {
-	if i == 0 || !streetWords.has(toks[i-1]) {
+func afterStreetWord(toks tokens, i int, accented bool) bool {
+	if i == 0 || !streetWords.has(toks[i-1], accented) {
 		return false
 	}
 	// "lộ" is a road only in "quốc lộ" / "tỉnh lộ"; "loang lổ" is not.

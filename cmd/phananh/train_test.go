@@ -12,7 +12,7 @@ import (
 	"phananh/classifier"
 )
 
-// writeData writes every 3rd shipped example to a data directory, with
+// writeData writes every 6th shipped example to a data directory, with
 // the categories of the training split shifted by one when garble is set
 // (held-out labels stay right, as when bad corrections come in).
 func writeData(t *testing.T, garble bool) (string, []classifier.Example) {
@@ -24,7 +24,7 @@ func writeData(t *testing.T, garble bool) (string, []classifier.Example) {
 	cats := classifier.Categories()
 	var ex []classifier.Example
 	var buf bytes.Buffer
-	for i := 0; i < len(all); i += 3 {
+	for i := 0; i < len(all); i += 6 {
 		e := all[i]
 		if garble && !classifier.HeldOut(e.Text) {
 			e.Category = cats[(slices.Index(cats, e.Category)+1)%len(cats)]
