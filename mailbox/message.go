@@ -9,11 +9,14 @@ import (
 	"io"
 	"mime"
 	"path"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // windows-1258, ISO-8859-x, ... for bodies and headers
 	"github.com/emersion/go-message/mail"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -91,11 +94,13 @@ func ParseMessage(raw []byte) (*Message, error) {
 
 func (m *Message) readHeader(h mail.Header) error {
 	from, err := h.AddressList("From")
-	if err != nil || len(from) == 0 {
-		return fmt.Errorf("%w: no readable From address", ErrUnparsable)
+	if err == nil && len(from) > 0 {
+		m.FromName, m.FromAddr = from[0].Name, from[0].Address
+	} else {
+		m.FromName, m.FromAddr = lenientAddress(h.Get("From"))
 	}
-	m.FromName = norm.NFC.String(strings.TrimSpace(from[0].Name))
-	m.FromAddr = strings.ToLower(strings.TrimSpace(from[0].Address))
+	m.FromName = norm.NFC.String(strings.TrimSpace(m.FromName))
+	m.FromAddr = strings.ToLower(strings.TrimSpace(m.FromAddr))
 	if m.FromAddr == "" {
 		return fmt.Errorf("%w: empty From address", ErrUnparsable)
 	}
@@ -111,6 +116,26 @@ func (m *Message) readHeader(h mail.Header) error {
 	m.References, _ = h.MsgIDList("References")
 	m.AutoReason = autoReplyReason(h)
 	return nil
+}
+
+// angleAddr finds "<local@domain>" in a header that RFC 5322 parsing refused.
+var angleAddr = regexp.MustCompile(`<([^<>@\s]+@[^<>@\s]+)>\s*$`)
+
+// lenientAddress reads a From header as old or careless mailers write it:
+// raw 8-bit names (taken as ISO-8859-1 unless they are UTF-8) and unquoted
+// specials before an address in angle brackets.
+func lenientAddress(v string) (name, addr string) {
+	m := angleAddr.FindStringSubmatchIndex(v)
+	if m == nil {
+		return "", ""
+	}
+	name = strings.Trim(strings.TrimSpace(v[:m[0]]), `"`)
+	if !utf8.ValidString(name) {
+		if dec, err := charmap.ISO8859_1.NewDecoder().String(name); err == nil {
+			name = dec
+		}
+	}
+	return name, v[m[2]:m[3]]
 }
 
 // messageKey is the Message-ID, or a hash of the raw message when there is
