@@ -145,8 +145,8 @@ func TestParsePrefersPlainAndStripsQuotesAndSignature(t *testing.T) {
 func TestParseBrokenMIMEIsUnparsable(t *testing.T) {
 	cases := map[string]string{
 		"no boundary": "From: a@example.com\r\nContent-Type: multipart/mixed\r\n\r\nbody",
-		"bad base64": "From: a@example.com\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!",
-		"no from":    "Subject: hi\r\nContent-Type: text/plain\r\n\r\nhello there citizen",
+		"bad base64":  "From: a@example.com\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!",
+		"no from":     "Subject: hi\r\nContent-Type: text/plain\r\n\r\nhello there citizen",
 		"unterminated": "From: a@example.com\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n" +
 			"Content-Type: text/plain\r\n\r\ntext without the closing boundary",
 		"garbage header": "\x00\x01\x02 not a header\r\n\r\n",
