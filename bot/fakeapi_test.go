@@ -49,6 +49,8 @@ type fakeAPI struct {
 	files    map[string][]byte // file_id -> bytes (file_path = "photos/<file_id>")
 	flood    map[string]int    // method -> pending 429 answers
 	blocked  map[int64]bool    // chats that answer 403
+	refused  map[int64]int     // 403 answers per chat
+	floodAt  time.Time         // when the last 429 was answered
 	webhook  url
 	polls    int // getUpdates calls
 }
@@ -58,7 +60,7 @@ type url struct{ URL, Secret string }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{wake: make(chan struct{}), nextUpd: 1000, nextMsg: 1, calls: map[string]int{},
-		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}}
+		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -88,6 +90,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls[method]++
 	if n := f.flood[method]; n > 0 {
 		f.flood[method] = n - 1
+		f.floodAt = time.Now()
 		f.mu.Unlock()
 		reply(w, 429, nil, "Too Many Requests: retry after 1", 1)
 		return
@@ -179,6 +182,7 @@ func (f *fakeAPI) record(w http.ResponseWriter, r *http.Request, method string) 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.blocked[chat] {
+		f.refused[chat]++
 		reply(w, 403, nil, "Forbidden: bot was blocked by the user", 0)
 		return
 	}
@@ -266,6 +270,25 @@ func (f *fakeAPI) block(chat int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.blocked[chat] = true
+}
+
+// unblock lets sends to chat through again.
+func (f *fakeAPI) unblock(chat int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.blocked, chat)
+}
+
+func (f *fakeAPI) refusals(chat int64) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.refused[chat]
+}
+
+func (f *fakeAPI) lastFlood() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.floodAt
 }
 
 // sentTo returns what was sent to chat, in order.

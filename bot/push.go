@@ -67,10 +67,10 @@ func (p *pusher) publish(events []feedback.Event) {
 
 // citizenEvent selects what the citizen hears about: public status changes
 // after the first routing (the reply to the filing already said where the
-// report went), and public replies.
+// report went), and public replies; not what the citizen did themselves.
 func citizenEvent(e feedback.Event) bool {
 	switch {
-	case !e.Public || e.ReportID == "":
+	case !e.Public || e.ReportID == "" || e.Actor == feedback.ActorCitizen:
 		return false
 	case e.Type == feedback.EventPublicReply:
 		return true
