@@ -29,7 +29,9 @@
 // # Reading
 //
 // s.rdb is a pool of read-only connections (query_only); in WAL mode they
-// read the last committed state without waiting for the writer. dbError
+// read the last committed state without waiting for the writer.
+// s.readQuery and s.readRow run a read through statements prepared once per
+// SQL text (a bounded cache), which saves parsing on hot reads. dbError
 // turns sql.ErrNoRows into ENOTFOUND and other failures into domain codes.
 // Times are stored as Unix nanoseconds in UTC (nanos, fromNanos).
 //

@@ -105,7 +105,7 @@ func (s *Store) Events(ctx context.Context, f feedback.EventFilter) ([]feedback.
 		limit = defaultEventLimit
 	}
 	args = append(args, min(limit, maxEventLimit))
-	rows, err := s.rdb.QueryContext(ctx, `SELECT seq, doc FROM events WHERE `+
+	rows, err := s.readQuery(ctx, `SELECT seq, doc FROM events WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY seq LIMIT ?`, args...)
 	if err != nil {
 		return nil, dbError(err, "event")
@@ -134,7 +134,7 @@ func (s *Store) Events(ctx context.Context, f feedback.EventFilter) ([]feedback.
 // LastSeq returns the highest stored sequence number, 0 when empty.
 func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq); err != nil {
+	if err := s.readRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq); err != nil {
 		return 0, dbError(err, "event")
 	}
 	return seq, nil
@@ -143,7 +143,7 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 // Checkpoint returns how far consumer has processed the log, 0 if never.
 func (s *Store) Checkpoint(ctx context.Context, consumer string) (int64, error) {
 	var seq int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT seq FROM checkpoints WHERE consumer = ?`, consumer).Scan(&seq)
+	err := s.readRow(ctx, `SELECT seq FROM checkpoints WHERE consumer = ?`, consumer).Scan(&seq)
 	if err == sql.ErrNoRows {
 		return 0, nil
 	}

@@ -179,7 +179,7 @@ func (k *keyScanner) cursor(order string) cursor {
 // readPage runs a page query that asked for limit+1 rows; the extra row
 // only says that another page exists.
 func (s *Store) readPage(ctx context.Context, sqlText string, args []any, order string, limit int) (feedback.ReportPage, error) {
-	rows, err := s.rdb.QueryContext(ctx, sqlText, args...)
+	rows, err := s.readQuery(ctx, sqlText, args...)
 	if err != nil {
 		return feedback.ReportPage{}, dbError(err, "report")
 	}

@@ -121,7 +121,7 @@ func (s *Store) OpenPhoto(ctx context.Context, id string) (io.ReadCloser, feedba
 		return nil, feedback.Photo{}, feedback.NotFound("photo")
 	}
 	p := feedback.Photo{ID: id}
-	err := s.rdb.QueryRowContext(ctx, `SELECT content_type, size FROM photos WHERE id = ?`, id).
+	err := s.readRow(ctx, `SELECT content_type, size FROM photos WHERE id = ?`, id).
 		Scan(&p.ContentType, &p.Size)
 	if err != nil {
 		return nil, feedback.Photo{}, dbError(err, "photo")

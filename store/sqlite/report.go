@@ -157,7 +157,7 @@ func (s *Store) storeNewReport(ctx context.Context, tx *sql.Tx, idemKey string, 
 
 // Report returns the report with tracking code code. Errors: ENOTFOUND.
 func (s *Store) Report(ctx context.Context, code string) (*feedback.Report, error) {
-	r, err := scanReport(s.rdb.QueryRowContext(ctx, selectReport+` WHERE code = ?`, code))
+	r, err := scanReport(s.readRow(ctx, selectReport+` WHERE code = ?`, code))
 	if err != nil {
 		return nil, dbError(err, "report")
 	}
@@ -166,7 +166,7 @@ func (s *Store) Report(ctx context.Context, code string) (*feedback.Report, erro
 
 // ReportByID returns the report with the given id. Errors: ENOTFOUND.
 func (s *Store) ReportByID(ctx context.Context, id string) (*feedback.Report, error) {
-	r, err := scanReport(s.rdb.QueryRowContext(ctx, selectReport+` WHERE id = ?`, id))
+	r, err := scanReport(s.readRow(ctx, selectReport+` WHERE id = ?`, id))
 	if err != nil {
 		return nil, dbError(err, "report")
 	}

@@ -13,7 +13,7 @@ import (
 // (also for an expired value).
 func (s *Store) State(ctx context.Context, namespace, key string) ([]byte, error) {
 	var value []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT value FROM state
+	err := s.readRow(ctx, `SELECT value FROM state
 		WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)`,
 		namespace, key, s.now().UnixNano()).Scan(&value)
 	if err != nil {

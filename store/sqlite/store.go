@@ -37,6 +37,7 @@ type Store struct {
 	dir        string
 	wdb        *sql.DB              // exactly one connection, used only by the writer goroutine
 	wstmts     map[string]*sql.Stmt // hotWrites prepared on wdb; read-only after Open
+	rstmts     readStmts            // statements prepared on rdb, by SQL text
 	rdb        *sql.DB              // read-only pool
 	log        *slog.Logger
 	now        func() time.Time
@@ -184,7 +185,7 @@ func (s *Store) Close() error {
 		if _, err := s.wdb.Exec(`PRAGMA optimize`); err != nil {
 			s.log.Warn("sqlite optimize on close failed", "err", err)
 		}
-		s.closeErr = errors.Join(s.closeWrites(), s.rdb.Close(), s.wdb.Close())
+		s.closeErr = errors.Join(s.closeReads(), s.closeWrites(), s.rdb.Close(), s.wdb.Close())
 	})
 	return s.closeErr
 }
