@@ -20,7 +20,7 @@ import (
 
 // Environment of the child process TestKill9DuringIngest starts.
 const (
-	childEnv     = "PHANANH_MAILBOX_CHILD"     // data directory
+	childEnv     = "PHANANH_MAILBOX_CHILD"      // data directory
 	childAddrEnv = "PHANANH_MAILBOX_CHILD_IMAP" // IMAP address
 	childStall   = "PHANANH_MAILBOX_CHILD_STALL"
 )
