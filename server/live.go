@@ -1,13 +1,8 @@
 package server
 
 import (
-	"context"
-	"net/http"
-	"strings"
-
 	"github.com/gin-gonic/gin"
 
-	"phananh/feedback"
 	"phananh/live"
 )
 
@@ -75,36 +70,4 @@ func sinceParam(c *gin.Context) (int64, error) {
 		return -1, nil
 	}
 	return int64Param(c, "since", -1)
-}
-
-// SessionChecker resolves a staff session token; auth.Service implements it.
-type SessionChecker interface {
-	Authenticate(ctx context.Context, token string) (*feedback.User, *feedback.Session, error)
-}
-
-// SessionAuth is a live.Authenticator reading the session token from an
-// "Authorization: Bearer" header or from the session cookie.
-type SessionAuth struct {
-	Sessions SessionChecker
-	Cookie   string // name of the session cookie
-}
-
-var _ live.Authenticator = SessionAuth{}
-
-// Authenticate implements live.Authenticator. Errors: EUNAUTHORIZED.
-func (a SessionAuth) Authenticate(r *http.Request) (live.Viewer, error) {
-	token := ""
-	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		token = strings.TrimSpace(h[7:])
-	} else if ck, err := r.Cookie(a.Cookie); err == nil && a.Cookie != "" {
-		token = ck.Value
-	}
-	if token == "" {
-		return live.Viewer{}, feedback.Errorf(feedback.EUNAUTHORIZED, "Vui lòng đăng nhập.", "Please sign in.")
-	}
-	u, _, err := a.Sessions.Authenticate(r.Context(), token)
-	if err != nil {
-		return live.Viewer{}, err
-	}
-	return live.Viewer{UserID: u.ID, Role: u.Role, UnitID: u.UnitID}, nil
 }

@@ -22,13 +22,17 @@ type liveFixture struct {
 	url string // ws://host
 }
 
+// fakeSessions authenticates fixed tokens, taken from the request as the
+// staff routes take them (bearer header or session cookie).
 type fakeSessions map[string]*feedback.User
 
-func (f fakeSessions) Authenticate(_ context.Context, token string) (*feedback.User, *feedback.Session, error) {
-	if u, ok := f[token]; ok {
-		return u, &feedback.Session{UserID: u.ID}, nil
+func (f fakeSessions) Authenticate(r *http.Request) (live.Viewer, error) {
+	token, _ := sessionToken(r)
+	u, ok := f[token]
+	if !ok {
+		return live.Viewer{}, feedback.Errorf(feedback.EUNAUTHORIZED, "Phiên đăng nhập đã hết hạn.", "Session expired.")
 	}
-	return nil, nil, feedback.Errorf(feedback.EUNAUTHORIZED, "Phiên đăng nhập đã hết hạn.", "Session expired.")
+	return live.Viewer{UserID: u.ID, Role: u.Role, UnitID: u.UnitID}, nil
 }
 
 func newLiveFixture(t *testing.T) *liveFixture {
@@ -38,11 +42,11 @@ func newLiveFixture(t *testing.T) *liveFixture {
 	done := make(chan error)
 	go func() { done <- hub.Run(ctx) }()
 	st := live.NewStreamer(hub, live.StreamOptions{BaseURL: "https://phananh.example.vn"})
-	f.srv.MountLive(st, SessionAuth{Cookie: "phananh_session", Sessions: fakeSessions{
+	f.srv.MountLive(st, fakeSessions{
 		"officer-tok":    {ID: "u1", Role: feedback.RoleOfficer, UnitID: "moi_truong"},
 		"supervisor-tok": {ID: "u2", Role: feedback.RoleSupervisor},
 		"unitless-tok":   {ID: "u3", Role: feedback.RoleOfficer},
-	}})
+	})
 	ts := httptest.NewServer(f.srv)
 	t.Cleanup(func() { st.Close(); cancel(); <-done; ts.Close() })
 	return &liveFixture{fixture: f, hub: hub, url: "ws" + strings.TrimPrefix(ts.URL, "http")}
@@ -129,7 +133,7 @@ func TestLiveRefusesBeforeUpgrade(t *testing.T) {
 
 func TestStaffLiveByRole(t *testing.T) {
 	f := newLiveFixture(t)
-	officer, _, err := f.dial("/api/v1/staff/live", http.Header{"Cookie": {"phananh_session=officer-tok"}})
+	officer, _, err := f.dial("/api/v1/staff/live", http.Header{"Cookie": {SessionCookie + "=officer-tok"}})
 	if err != nil {
 		t.Fatal(err)
 	}
