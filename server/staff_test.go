@@ -268,3 +268,22 @@ func TestCitizenClosureAndAudit(t *testing.T) {
 		t.Fatalf("add user: %d %s", w.Code, w.Body)
 	}
 }
+
+func TestLiveAuthenticator(t *testing.T) {
+	f := newStaffFixture(t)
+	l, cookies := f.login("officer")
+	la := LiveAuthenticator(f.auth)
+	req := httptest.NewRequest("GET", "/api/v1/staff/live", nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	v, err := la.Authenticate(req)
+	if err != nil || v.UserID != l.User.ID || v.UnitID != "ubnd_p1" || v.Role != feedback.RoleOfficer {
+		t.Fatalf("cookie: %+v %v", v, err)
+	}
+	req = httptest.NewRequest("GET", "/api/v1/staff/live", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.Repeat("ab", 32))
+	if _, err := la.Authenticate(req); feedback.ErrorCode(err) != feedback.EUNAUTHORIZED {
+		t.Fatalf("unknown token: %v", err)
+	}
+}
