@@ -225,6 +225,14 @@ func (u *user) quiet(d time.Duration) {
 	}
 }
 
+// nothingNew asserts that nothing reached the chat since the last expect.
+func (u *user) nothingNew() {
+	u.e.t.Helper()
+	if msgs := u.e.fake.sentTo(u.chat); len(msgs) > u.seen {
+		u.e.t.Fatalf("unexpected messages: %v", msgs[u.seen:])
+	}
+}
+
 // jpegBytes is a real JPEG photo.
 func jpegBytes(tb testing.TB) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
