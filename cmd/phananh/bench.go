@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -48,7 +49,7 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 	dur := fl.Duration("duration", 10*time.Second, "how long to drive each server")
 	clients := fl.Int("clients", 32, "concurrent keep-alive clients")
 	rounds := fl.Int("rounds", 5, "alternate between the servers this many times")
-	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the intake run to this file")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the first intake round to this file")
 	if err := fl.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -74,13 +75,11 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 
 	fmt.Fprintf(env.Stdout, "phananh bench intake: %d clients, %s per server in %d alternating rounds, data in %s\n",
 		*clients, *dur, *rounds, dir)
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	got, base, err := alternate(ctx, *rounds, *clients, *dur, benchBodies(4096), *cpuProfile,
+		"http://"+real.addr+"/api/v1/reports", "http://"+bare.Addr().String()+"/api/v1/reports")
 	if err != nil {
 		return err
 	}
-	got, base := alternate(ctx, *rounds, *clients, *dur, benchBodies(4096),
-		"http://"+real.addr+"/api/v1/reports", "http://"+bare.Addr().String()+"/api/v1/reports")
-	stopProfile()
 	fmt.Fprintln(env.Stdout, got.line("intake (SQLite, durable)", "reports/s"))
 	fmt.Fprintln(env.Stdout, base.line("bare gin handler", "req/s"))
 	if base.rate() > 0 {
@@ -94,16 +93,24 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 
 // alternate drives the real server and the bare handler in turn, rounds
 // times each, so that both meet the same background load on a shared
-// machine and the ratio stays meaningful.
-func alternate(ctx context.Context, rounds, clients int, d time.Duration, bodies [][]byte, realURL, bareURL string) (got, base loadResult) {
+// machine and the ratio stays meaningful. The CPU profile, when asked for,
+// covers the real server's first round only.
+func alternate(ctx context.Context, rounds, clients int, d time.Duration, bodies [][]byte, profile, realURL, bareURL string) (got, base loadResult, err error) {
 	slice := d / time.Duration(rounds)
-	for range rounds {
+	for i := range rounds {
+		stop := func() {}
+		if i == 0 {
+			if stop, err = startCPUProfile(profile); err != nil {
+				return got, base, err
+			}
+		}
 		got.merge(drive(ctx, realURL, clients, slice, bodies))
+		stop()
 		base.merge(drive(ctx, bareURL, clients, slice, bodies))
 	}
 	slices.Sort(got.latencies)
 	slices.Sort(base.latencies)
-	return got, base
+	return got, base, nil
 }
 
 // benchApp is the full application, as `phananh serve` wires it, on a
@@ -192,6 +199,7 @@ type loadResult struct {
 	ok, failed int
 	firstErr   string
 	elapsed    time.Duration
+	cpu        time.Duration   // process CPU time (server and clients), 0 when unknown
 	latencies  []time.Duration // of successful requests
 }
 
@@ -200,6 +208,7 @@ func (r *loadResult) merge(o loadResult) {
 	r.ok += o.ok
 	r.failed += o.failed
 	r.elapsed += o.elapsed
+	r.cpu += o.cpu
 	if r.firstErr == "" {
 		r.firstErr = o.firstErr
 	}
@@ -216,8 +225,16 @@ func (r loadResult) pct(p float64) time.Duration {
 }
 
 func (r loadResult) line(name, unit string) string {
-	return fmt.Sprintf("%-26s %8.0f %s  p50 %6.2f ms  p99 %6.2f ms  (%d ok, %d failed)",
+	l := fmt.Sprintf("%-26s %8.0f %s  p50 %6.2f ms  p99 %6.2f ms  (%d ok, %d failed)",
 		name+":", r.rate(), unit, ms(r.pct(0.50)), ms(r.pct(0.99)), r.ok, r.failed)
+	if r.cpu > 0 && r.ok > 0 {
+		// On a shared machine the wall-clock rate depends on the neighbours;
+		// CPU per request does not (much).
+		per := r.cpu / time.Duration(r.ok)
+		l += fmt.Sprintf("\n%-26s %8.0f µs CPU per request (server + clients), %.0f%% of %d cores used",
+			"", float64(per.Nanoseconds())/1000, 100*r.cpu.Seconds()/r.elapsed.Seconds()/float64(runtime.NumCPU()), runtime.NumCPU())
+	}
+	return l
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -236,6 +253,7 @@ func drive(ctx context.Context, url string, n int, d time.Duration, bodies [][]b
 		wg  sync.WaitGroup
 	)
 	start := time.Now()
+	cpu0, cpuOK := processCPU()
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -253,6 +271,9 @@ func drive(ctx context.Context, url string, n int, d time.Duration, bodies [][]b
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		res.cpu = cpu1 - cpu0
+	}
 	return res
 }
 
