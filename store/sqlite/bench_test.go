@@ -65,3 +65,35 @@ func benchReport() *feedback.Report {
 	r.IdempotencyKey = "api:" + r.ID
 	return r
 }
+
+// BenchmarkReadReport measures reading a report by code and its public
+// timeline, the two queries behind GET /api/v1/reports/{code}.
+func BenchmarkReadReport(b *testing.B) {
+	s := MustOpen(b)
+	codes := make([]string, 500)
+	for i := range codes {
+		r := benchReport()
+		ev := []feedback.Event{{Type: feedback.EventCreated, ReportID: r.ID, Public: true, At: r.CreatedAt}}
+		if _, _, _, err := s.CreateReport(b.Context(), r, ev); err != nil {
+			b.Fatal(err)
+		}
+		codes[i] = r.Code
+	}
+	b.ResetTimer()
+	start, cpu := time.Now(), cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			r, err := s.Report(b.Context(), codes[i%len(codes)])
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := s.Events(b.Context(), feedback.EventFilter{ReportID: r.ID, PublicOnly: true}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reads/s")
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/read")
+}
