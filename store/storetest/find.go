@@ -198,4 +198,12 @@ func testFindBadCursor(t *testing.T, s feedback.Store) {
 		_, err := s.FindReports(t.Context(), feedback.ReportFilter{Cursor: cur})
 		wantCode(t, "cursor "+cur, err, feedback.EINVALID)
 	}
+	_, err := s.FindReports(t.Context(), feedback.ReportFilter{Order: "oldest"})
+	wantCode(t, "unknown order", err, feedback.EINVALID)
+	// A cursor of one order is not valid for the other.
+	mustCreate(t, s, minimalReport(base.Add(time.Minute)))
+	page, err := s.FindReports(t.Context(), feedback.ReportFilter{Limit: 1})
+	must(t, "FindReports", err)
+	_, err = s.FindReports(t.Context(), feedback.ReportFilter{Order: "due", Cursor: page.NextCursor})
+	wantCode(t, "newest cursor used for due order", err, feedback.EINVALID)
 }
