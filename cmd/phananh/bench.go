@@ -23,10 +23,11 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// runBench is the "bench" subcommand: `phananh bench intake|classify|live`.
+// runBench is the "bench" subcommand: `phananh bench
+// intake|classify|live|seed|stats`.
 func runBench(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: phananh bench intake|classify|live [flags]", errUsage)
+		return fmt.Errorf("%w: phananh bench intake|classify|live|seed|stats [flags]", errUsage)
 	}
 	switch args[0] {
 	case "intake":
@@ -35,6 +36,10 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		return benchClassify(ctx, env, args[1:])
 	case "live":
 		return benchLive(ctx, env, args[1:])
+	case "seed":
+		return benchSeed(ctx, env, args[1:])
+	case "stats":
+		return benchStats(ctx, env, args[1:])
 	}
 	return fmt.Errorf("%w: unknown benchmark %q", errUsage, args[0])
 }
