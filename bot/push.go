@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	"phananh/feedback"
 	"phananh/live"
+	"phananh/photo"
 )
 
 // Consumer names: the checkpoints of the two pushes in the store. Keep
@@ -21,8 +23,17 @@ const (
 	StaffConsumer   = "telegram_staff"
 )
 
-// staffTextMax bounds the report text quoted in a staff alert.
-const staffTextMax = 600
+// staffTextMax bounds the report text quoted in a staff alert; captionMax
+// is Telegram's limit on a photo caption.
+const (
+	staffTextMax = 600
+	captionMax   = 1000
+)
+
+// pushAttempts bounds the retries of one push (about two hours with the
+// consumer's backoff), so a chat Telegram keeps failing on cannot hold the
+// stream back for ever.
+const pushAttempts = 30
 
 // pusher runs the two checkpointed consumers: status changes and public
 // replies to the citizen's chat, and routing alerts to units' groups.
@@ -34,7 +45,7 @@ type pusher struct {
 func newPusher(b *Bot, poll time.Duration) *pusher {
 	p := &pusher{b: b}
 	opts := func(filter func(feedback.Event) bool) live.ConsumerOptions {
-		return live.ConsumerOptions{Filter: filter, PollInterval: poll, Logger: b.log, Now: b.now}
+		return live.ConsumerOptions{Filter: filter, PollInterval: poll, MaxAttempts: pushAttempts, Logger: b.log, Now: b.now}
 	}
 	p.consumers = []*live.Consumer{
 		live.NewConsumer(CitizenConsumer, b.store, b.store, p.citizen, opts(citizenEvent)),
@@ -161,16 +172,50 @@ func (p *pusher) staff(ctx context.Context, e feedback.Event) error {
 	}
 	text := tr(langVI, "staff_new", r.Code, u.Name, b.categoryName(langVI, r.Category), b.wardName(langVI, r.Ward),
 		due, truncate(r.Text, staffTextMax), b.link(r.Code))
+	if c, ok := p.withPhoto(ctx, u.TelegramChatID, r, text); ok {
+		return p.deliver(ctx, c, u.TelegramChatID, r.Code, false)
+	}
 	msg := tgbotapi.NewMessage(u.TelegramChatID, text)
 	msg.DisableWebPagePreview = true
 	return p.deliver(ctx, msg, u.TelegramChatID, r.Code, false)
+}
+
+// withPhoto returns the alert as the report's first photo with the text
+// as its caption; ok is false when there is no photo to show.
+func (p *pusher) withPhoto(ctx context.Context, chat int64, r *feedback.Report, text string) (tgbotapi.PhotoConfig, bool) {
+	if len(r.Photos) == 0 {
+		return tgbotapi.PhotoConfig{}, false
+	}
+	rc, ph, err := p.b.store.OpenPhoto(ctx, r.Photos[0].ID)
+	if err != nil {
+		p.b.log.WarnContext(ctx, "telegram: alert photo unreadable; sending text only", slog.String("report_code", r.Code), slog.String("error", err.Error()))
+		return tgbotapi.PhotoConfig{}, false
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return tgbotapi.PhotoConfig{}, false
+	}
+	c := tgbotapi.NewPhoto(chat, tgbotapi.FileBytes{Name: ph.ID[:16] + photoExt(ph.ContentType), Bytes: data})
+	c.Caption = truncate(text, captionMax)
+	return c, true
+}
+
+func photoExt(contentType string) string {
+	switch contentType {
+	case photo.PNG:
+		return ".png"
+	case photo.WebP:
+		return ".webp"
+	}
+	return ".jpg"
 }
 
 // deliver sends a push. 403 means nobody can be reached there: a
 // citizen's chat is marked blocked, and the event is done either way, so
 // errors do not pile up. A 400 is permanent too. Others are retried by
 // the consumer.
-func (p *pusher) deliver(ctx context.Context, msg tgbotapi.MessageConfig, chat int64, code string, citizen bool) error {
+func (p *pusher) deliver(ctx context.Context, msg tgbotapi.Chattable, chat int64, code string, citizen bool) error {
 	b := p.b
 	_, err := b.send.send(ctx, msg)
 	switch {

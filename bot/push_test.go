@@ -181,6 +181,9 @@ func TestStaffAlertedOnceWhenReportRoutedToUnit(t *testing.T) {
 	if !strings.Contains(alert.Text, garbageText) || strings.Contains(alert.Text, "0905") {
 		t.Errorf("alert text: %q", alert.Text)
 	}
+	if alert.Method != "sendPhoto" || feedback.HashSecret(string(alert.Photo)) != r.Photos[0].ID {
+		t.Errorf("alert is a %s without the report's photo (%d bytes)", alert.Method, len(alert.Photo))
+	}
 	first.stop()
 	e.start()
 	ev := e.change(r.Code, feedback.Event{Type: feedback.EventStatusChanged, To: feedback.StatusAssigned, Text: "Thuộc thẩm quyền phường",

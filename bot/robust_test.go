@@ -224,3 +224,21 @@ func TestGroupChatsGetNoConversation(t *testing.T) {
 		t.Errorf("%d messages to the group, want 1", n)
 	}
 }
+
+func TestLongPollStopsAtOnceOnShutdown(t *testing.T) {
+	e := mustEnv(t)
+	run := e.start(func(d *Deps) { d.PollTimeout = 30 * time.Second })
+	deadline := time.Now().Add(5 * time.Second)
+	for e.fake.callCount("getUpdates") == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := e.fake.callCount("deleteWebhook"); n != 1 {
+		t.Errorf("polling mode called deleteWebhook %d times before polling, want 1 (a stale webhook blocks getUpdates)", n)
+	}
+	time.Sleep(50 * time.Millisecond) // the poll is now held by the fake
+	began := time.Now()
+	run.stop()
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("stopping took %v: the held long poll was not cancelled", took)
+	}
+}
