@@ -100,6 +100,8 @@ func (h *staffHandlers) requireStaff(c *gin.Context) {
 		return
 	}
 	c.Set(actorKey, feedback.Actor{User: u, IP: c.ClientIP()})
+	// Staff responses carry personal data: no shared or browser cache.
+	c.Header("Cache-Control", "no-store")
 	c.Next()
 }
 

@@ -145,7 +145,6 @@ func (h *staffHandlers) detail(c *gin.Context) {
 		RenderError(c, h.s.log, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, d)
 }
 
