@@ -13,7 +13,7 @@ const (
 // featureVersion changes whenever extract changes what it produces; a
 // model trained on other features is refused at load, since its weights
 // would be read against the wrong features.
-const featureVersion = 2
+const featureVersion = 3
 
 // Character n-gram sizes over the folded text.
 const (
@@ -82,6 +82,7 @@ func extract(text string, dims uint32, fs *featureSet) {
 	sb.Grow(len(text) + 2)
 	sb.WriteByte(' ')
 	prev := -1
+	accented := fs.toks.accented()
 	for i, t := range fs.toks {
 		if englishStopwords[t.acc] {
 			continue
@@ -91,6 +92,9 @@ func extract(text string, dims uint32, fs *featureSet) {
 		if t.acc != t.fold && !t.name {
 			fs.add(hashString(hashStart(kindAccent), t.acc), dims, kindAccent, i, 0)
 		}
+		fs.toks.conceptsAt(i, accented, func(concept string, n int) {
+			fs.add(hashString(hashStart(kindConcept), concept), dims, kindConcept, i, n)
+		})
 		if prev >= 0 {
 			h := hashString(hashStart(kindBigram), fs.toks[prev].featureFold())
 			h = hashString((h^' ')*fnvPrime, f)
@@ -130,6 +134,12 @@ func (fs *featureSet) name(f feature) string {
 		return fs.toks[f.a].featureFold()
 	case kindBigram:
 		return fs.toks[f.a].featureFold() + " " + fs.toks[f.n].featureFold()
+	case kindConcept:
+		var parts []string
+		for _, t := range fs.toks[f.a : f.a+f.n] {
+			parts = append(parts, t.acc)
+		}
+		return strings.Join(parts, " ")
 	}
 	return "«" + strings.TrimSpace(fs.stream[f.a:f.a+f.n]) + "»"
 }

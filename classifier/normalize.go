@@ -127,14 +127,22 @@ func (w words) has(t token, accented bool) bool {
 	return w.fold[t.fold]
 }
 
-// accented reports whether any syllable carries a Vietnamese mark.
+// accented reports whether the text is written with Vietnamese marks:
+// at least a quarter of its syllables carry one (fully accented
+// Vietnamese has well over half; a chat message typed without marks but
+// for one word has few).
 func (ts tokens) accented() bool {
+	marked, syllables := 0, 0
 	for _, t := range ts {
+		if t.num || t.abbr {
+			continue
+		}
+		syllables++
 		if t.acc != t.fold {
-			return true
+			marked++
 		}
 	}
-	return false
+	return syllables > 0 && 4*marked >= syllables
 }
 
 // markNames flags proper names, so that street and person names (which
