@@ -15,11 +15,12 @@ import (
 
 // Limits of the per-chat report list and of the timeline shown.
 const (
-	mineKept     = 20
-	mineShown    = 10
-	timelineMax  = 15
-	dateLayout   = "02/01/2006 15:04"
-	timelineDate = "02/01 15:04"
+	mineKept        = 20
+	mineShown       = 10
+	timelineMax     = 15
+	timelineLineMax = 200
+	dateLayout      = "02/01/2006 15:04"
+	timelineDate    = "02/01 15:04"
 )
 
 // ict is Vietnam's time zone, fixed (no daylight saving), so the binary
@@ -32,6 +33,9 @@ func (b *Bot) onCommand(ctx context.Context, m *tgbotapi.Message, lang, cmd, arg
 	chat := m.Chat.ID
 	switch cmd {
 	case "start":
+		if code := feedback.NormalizeCode(arg); code != "" { // t.me/bot?start=CODE
+			return b.showStatus(ctx, chat, lang, code)
+		}
 		_, err := b.replyWith(ctx, chat, tr(lang, "welcome", cityNoun(lang, b.city.Name)), menuKeyboard(lang))
 		return err
 	case "trangthai", "status", "tracuu":
@@ -108,7 +112,7 @@ func (b *Bot) showStatus(ctx context.Context, chat int64, lang, code string) err
 	}
 	var lines []string
 	for _, e := range evs {
-		if line := b.timelineLine(lang, e); line != "" {
+		if line := truncate(b.timelineLine(lang, e), timelineLineMax); line != "" {
 			lines = append(lines, "• "+e.At.In(ict).Format(timelineDate)+" — "+line)
 		}
 	}

@@ -289,3 +289,23 @@ func TestStatusAndMineShowTheReport(t *testing.T) {
 	u.say(r.Code) // a bare code outside a conversation is looked up
 	u.expect("Tình trạng:")
 }
+
+func TestLongDescriptionFitsInMessages(t *testing.T) {
+	e := mustEnv(t)
+	e.start()
+	u := e.user(1007, "vi")
+	long := strings.Repeat("Rác thải ùn ứ 😡 ", 280) // about 4800 characters, emoji included
+	u.say("/phananh")
+	u.expect("mô tả sự việc")
+	u.say(long)
+	u.expect("gõ địa chỉ")
+	u.say("Chợ Tuy Hòa, phường 1")
+	u.expect("số điện thoại")
+	u.say("Bỏ qua")
+	summary := u.expect("Vui lòng kiểm tra lại phản ánh")
+	u.press(summary.MessageID, cbSend)
+	u.expect("Mã tra cứu của bạn:")
+	if r := e.reportOf(1007); r.Text != strings.TrimSpace(long) {
+		t.Errorf("the stored text was cut: %d of %d characters", len([]rune(r.Text)), len([]rune(long)))
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -186,6 +187,10 @@ func (f *fakeAPI) record(w http.ResponseWriter, r *http.Request, method string) 
 		reply(w, 403, nil, "Forbidden: bot was blocked by the user", 0)
 		return
 	}
+	if utf16Len(r.FormValue("text")) > 4096 || utf16Len(r.FormValue("caption")) > 1024 {
+		reply(w, 400, nil, "Bad Request: message is too long", 0)
+		return
+	}
 	s := sent{Method: method, ChatID: chat, Text: r.FormValue("text"), Markup: r.FormValue("reply_markup"), At: time.Now()}
 	if method == "editMessageText" {
 		s.MessageID, _ = strconv.Atoi(r.FormValue("message_id"))
@@ -206,6 +211,9 @@ func (f *fakeAPI) record(w http.ResponseWriter, r *http.Request, method string) 
 	reply(w, 200, tgbotapi.Message{MessageID: s.MessageID, Date: int(s.At.Unix()),
 		Chat: &tgbotapi.Chat{ID: chat, Type: "private"}, Text: s.Text}, "", 0)
 }
+
+// utf16Len counts text as Telegram's limits do.
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 func (f *fakeAPI) getFile(w http.ResponseWriter, id string) {
 	f.mu.Lock()

@@ -120,7 +120,7 @@ func (p *pusher) citizen(ctx context.Context, e feedback.Event) error {
 		return err
 	}
 	lang := langOf(r.Reporter.Language)
-	msg := tgbotapi.NewMessage(chat, p.citizenText(lang, r, e))
+	msg := tgbotapi.NewMessage(chat, truncate(p.citizenText(lang, r, e), maxMessageLen))
 	msg.DisableWebPagePreview = true
 	if b.citizen != nil && e.Type == feedback.EventStatusChanged && (e.To == feedback.StatusResolved || e.To == feedback.StatusClosed) && r.Rating == 0 {
 		if _, err := b.store.State(ctx, nsToken, tokenKey(chat, r.Code)); err == nil {
@@ -134,7 +134,7 @@ func (p *pusher) citizen(ctx context.Context, e feedback.Event) error {
 func (p *pusher) citizenText(lang string, r *feedback.Report, e feedback.Event) string {
 	var s string
 	if e.Type == feedback.EventPublicReply {
-		s = tr(lang, "push_reply", r.Code, e.Text)
+		s = tr(lang, "push_reply", r.Code, truncate(e.Text, summaryTextMax))
 	} else {
 		label := statusText(lang, e.To)
 		if u, ok := p.b.city.Unit(e.Data["unit"]); ok && e.To == feedback.StatusAssigned {
@@ -142,7 +142,7 @@ func (p *pusher) citizenText(lang string, r *feedback.Report, e feedback.Event) 
 		}
 		s = tr(lang, "push_status", r.Code, label)
 		if e.Text != "" && e.Text != e.To.Label() && !strings.HasPrefix(e.Text, e.To.Label()+":") {
-			s += "\n" + e.Text
+			s += "\n" + truncate(e.Text, summaryTextMax)
 		}
 	}
 	s += "\n\n" + tr(lang, "push_link", p.b.link(r.Code))

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -16,12 +17,16 @@ const maxChatWorkers = 8
 
 // setUpReceiving removes a stale webhook (long polling) or registers ours
 // (webhook mode), retrying until it works or ctx ends: a Telegram outage
-// at start-up must not take the web server down with it.
+// at start-up must not take the web server down with it. Only Telegram
+// refusing the settings (400: bad URL or secret) is an error.
 func (b *Bot) setUpReceiving(ctx context.Context) error {
 	for failures := 1; ; failures++ {
 		err := b.registerWebhook(ctx)
-		if err == nil || ctx.Err() != nil {
+		switch {
+		case err == nil || ctx.Err() != nil:
 			return nil
+		case permanentAPIError(err): // a bad URL or secret: retrying cannot help
+			return fmt.Errorf("telegram: webhook set-up refused: %w", err)
 		}
 		wait := backoff(failures)
 		b.log.WarnContext(ctx, "telegram: webhook set-up failed, retrying",

@@ -10,6 +10,10 @@ import (
 	"phananh/intake"
 )
 
+// summaryTextMax bounds the report text quoted in the summary, which is
+// edited in place and must stay within one message.
+const summaryTextMax = 3000
+
 // showSummary shows the draft with the suggested category and ward and the
 // send / other category / cancel buttons. With edit > 0 it rewrites that
 // message instead of sending a new one (after a category pick).
@@ -70,7 +74,7 @@ func (b *Bot) summaryText(d *draft) string {
 	if cat == "" {
 		cat = d.Suggested
 	}
-	return tr(d.Lang, "summary", d.Text, len(d.Photos), where, phone, b.categoryName(d.Lang, cat), b.wardName(d.Lang, d.Ward))
+	return tr(d.Lang, "summary", truncate(d.Text, summaryTextMax), len(d.Photos), where, phone, b.categoryName(d.Lang, cat), b.wardName(d.Lang, d.Ward))
 }
 
 // categoryName is a category's display name, or "not sure yet".

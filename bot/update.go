@@ -122,15 +122,19 @@ func updateLang(u tgbotapi.Update) string {
 
 func chatKey(chat int64) string { return strconv.FormatInt(chat, 10) }
 
+// maxMessageLen keeps texts under Telegram's 4096-character limit (which
+// counts UTF-16 units; a margin covers emoji).
+const maxMessageLen = 4000
+
 // reply sends a plain text message.
 func (b *Bot) reply(ctx context.Context, chat int64, text string) error {
-	_, err := b.send.send(ctx, tgbotapi.NewMessage(chat, text))
+	_, err := b.send.send(ctx, tgbotapi.NewMessage(chat, truncate(text, maxMessageLen)))
 	return err
 }
 
 // replyWith sends a text message with a keyboard (inline or reply).
 func (b *Bot) replyWith(ctx context.Context, chat int64, text string, markup any) (tgbotapi.Message, error) {
-	m := tgbotapi.NewMessage(chat, text)
+	m := tgbotapi.NewMessage(chat, truncate(text, maxMessageLen))
 	m.ReplyMarkup = markup
 	m.DisableWebPagePreview = true
 	return b.send.send(ctx, m)
