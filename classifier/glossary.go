@@ -7,7 +7,8 @@ import "strings"
 var englishStopwords = setOf(`the a an of in on at to for from by with near into over my our your his her
 their its it this that these those there here is are was were be been being has have had do does did
 i we you he she they me us them please who what when where why how which and or but so very some any
-all just also can could would should will not no`)
+all just also can could would should will not no every after before about since than then because
+while during until`)
 
 // englishGlossary gives the Vietnamese words for the English words that
 // name a problem, so that an English report lights up the same features
