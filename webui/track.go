@@ -1,0 +1,93 @@
+package webui
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"phananh/feedback"
+)
+
+// trackView is the data of the tracking page.
+type trackView struct {
+	R        *feedback.Report
+	Overdue  bool
+	Timeline []entry
+	Photos   []photoView
+	LastSeq  int64
+	// Token is the reporter's secret, shown once after a form POST made
+	// without JavaScript.
+	Token string
+	// CanClose shows confirm / reopen; CanRate shows the rating form.
+	CanClose, CanRate bool
+	Map               mapConfig
+}
+
+// photoView is a photo link.
+type photoView struct {
+	URL  string
+	Kind string
+}
+
+// publicTimelineLimit caps the events shown; a report never has that many.
+const publicTimelineLimit = 500
+
+// track serves /r/{code}: status, timeline, replies and photos.
+func (u *UI) track(c *gin.Context) {
+	code := feedback.NormalizeCode(c.Param("code"))
+	if code == "" {
+		u.errorPage(c, http.StatusNotFound, feedback.NotFound("report"))
+		return
+	}
+	if code != c.Param("code") {
+		c.Redirect(http.StatusMovedPermanently, "/r/"+code)
+		return
+	}
+	r, err := u.cfg.Reports.Report(c.Request.Context(), code)
+	if err != nil {
+		u.errorPage(c, 0, err)
+		return
+	}
+	es, err := u.cfg.Reports.Events(c.Request.Context(), feedback.EventFilter{ReportID: r.ID, PublicOnly: true, Limit: publicTimelineLimit})
+	if err != nil {
+		u.errorPage(c, 0, err)
+		return
+	}
+	p := u.newPage(c, "track.title")
+	p.Script, p.Vendor, p.Styles = "track.js", []string{"leaflet/leaflet.js"}, []string{"leaflet/leaflet.css"}
+	v := &trackView{R: r, Overdue: r.Overdue(u.cfg.Now()), Timeline: p.L.timeline(es, r.Public, false),
+		CanClose: r.Status == feedback.StatusResolved,
+		CanRate:  (r.Status == feedback.StatusResolved || r.Status == feedback.StatusClosed) && r.Rating == 0,
+		Map:      u.mapConfig()}
+	if n := len(es); n > 0 {
+		v.LastSeq = es[n-1].Seq
+	}
+	if r.Public {
+		v.Photos = photoViews(r.Photos)
+	}
+	if ck, err := c.Cookie(flashCookie); err == nil && len(ck) == 64 {
+		v.Token = ck
+		http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: "", Path: "/r/" + code, MaxAge: -1,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: u.cfg.SecureCookies})
+	}
+	p.Data = v
+	u.render(c, http.StatusOK, "track", p)
+}
+
+func photoViews(ps []feedback.Photo) []photoView {
+	out := make([]photoView, 0, len(ps))
+	for _, ph := range ps {
+		out = append(out, photoView{URL: "/api/v1/photos/" + ph.ID, Kind: ph.Kind})
+	}
+	return out
+}
+
+// lookup takes the home page's "look up a report" form (GET /r?code=).
+func (u *UI) lookup(c *gin.Context) {
+	code := feedback.NormalizeCode(c.Query("code"))
+	if code == "" {
+		u.errorPage(c, http.StatusNotFound, feedback.NotFound("report"))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/r/"+code)
+}
