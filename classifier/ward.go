@@ -14,8 +14,10 @@ type Ward struct {
 	ID      string
 	Name    string   // "Phường 5", "Xã Bình Kiến"
 	Aliases []string // other spellings: "P5", "Binh Kien"...
-	// Polygon is the ward boundary as rings of (lng, lat) points, the first
-	// the outline and the others holes; nil when the config has none.
+	// Polygon is the ward boundary as rings of (lng, lat) points, tested
+	// with the even-odd rule: an outline and its holes, or every ring of
+	// every polygon of a MultiPolygon (city.City.WardPolygons flattened).
+	// Nil when the config has none.
 	Polygon [][][2]float64
 }
 
@@ -211,23 +213,4 @@ func accentKey(s string) string {
 	}
 	slices.Sort(marks)
 	return string(base) + "|" + string(marks)
-}
-
-// ids returns the ward ids in configuration order.
-func (g *Gazetteer) ids() []string {
-	out := make([]string, len(g.wards))
-	for i, w := range g.wards {
-		out[i] = w.ID
-	}
-	return out
-}
-
-// WardName returns the configured name of a ward id, or "" when unknown.
-func (g *Gazetteer) WardName(id string) string {
-	for _, w := range g.wards {
-		if w.ID == id {
-			return w.Name
-		}
-	}
-	return ""
 }

@@ -96,3 +96,17 @@ func TestPolygonHoles(t *testing.T) {
 		t.Fatal("even-odd rule with a hole is wrong")
 	}
 }
+
+func TestPolygonOfAMultiPolygon(t *testing.T) {
+	a := [][2]float64{{0, 0}, {1, 0}, {1, 1}, {0, 1}}
+	b := [][2]float64{{5, 5}, {6, 5}, {6, 6}, {5, 6}}
+	g := NewGazetteer([]Ward{{ID: "island", Name: "Xã Đảo", Polygon: [][][2]float64{a, b}}})
+	for _, p := range []struct {
+		lat, lng float64
+		want     string
+	}{{0.5, 0.5, "island"}, {5.5, 5.5, "island"}, {3, 3, ""}} {
+		if got := g.Find("không nêu địa chỉ", &p.lat, &p.lng); got.Ward != p.want {
+			t.Errorf("point (%v, %v): %q, want %q", p.lat, p.lng, got.Ward, p.want)
+		}
+	}
+}
