@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,5 +89,24 @@ func TestClassifyEvalPrintsMetrics(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestClassifyUsesTheConfiguredLLM(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,"finish_reason":"stop",`+
+			`"message":{"role":"assistant","content":"{\"category\":\"cay_xanh\",\"ward\":\"none\",\"ward_text\":\"\",\"confidence\":0.8}"}}]}`)
+	}))
+	defer srv.Close()
+	vars := map[string]string{"PHANANH_CLASSIFIER": "llm", "PHANANH_LLM_BASE_URL": srv.URL + "/v1", "PHANANH_LLM_MODEL": "m"}
+	var out bytes.Buffer
+	env := &Env{Getenv: func(k string) string { return vars[k] }, Stdin: strings.NewReader(`{"text": "cây đổ chắn ngang đường"}`),
+		Stdout: &out, Stderr: io.Discard}
+	if err := run(context.Background(), []string{"classify"}, env); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"model":"llm:m"`) || !strings.Contains(out.String(), `"category":"cay_xanh"`) {
+		t.Fatalf("output %s, want the LLM's answer", out.String())
 	}
 }
