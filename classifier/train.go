@@ -165,7 +165,7 @@ func fit(samples []sample, k int, o TrainOptions) ([]float32, []float32) {
 			}
 			g[s.class]--
 			for c := range b {
-				b[c] -= lr * g[c] * 0.1
+				b[c] -= float32(lr * g[c] * 0.1)
 			}
 			for j, u := range s.buckets {
 				v := s.vals[j]
@@ -174,7 +174,10 @@ func fit(samples []sample, k int, o TrainOptions) ([]float32, []float32) {
 				}
 				row := w[int(u)*k : int(u)*k+k]
 				for c := range row {
-					row[c] -= lr * (v*g[c] + l2*row[c])
+					// The float32 conversions forbid fused multiply-adds, which
+					// some CPUs would round differently: training stays
+					// bit-for-bit reproducible across machines.
+					row[c] -= float32(lr * (float32(v*g[c]) + float32(l2*row[c])))
 				}
 			}
 		}
@@ -188,7 +191,7 @@ func sampleLogits(w, b []float32, s *sample, z []float64) {
 	for j, u := range s.buckets {
 		x := s.vals[j]
 		for c, v := range w[int(u)*k : int(u)*k+k] {
-			acc[c] += x * v
+			acc[c] += float32(x * v)
 		}
 	}
 	for c := range z {
