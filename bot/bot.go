@@ -125,6 +125,9 @@ func New(d Deps) *Bot {
 	if b.now == nil {
 		b.now = time.Now
 	}
+	if len(b.logKey) == 0 { // unkeyed hashes of chat ids are easy to reverse
+		b.logKey = []byte(feedback.NewID())
+	}
 	b.send = &sender{api: d.API, now: b.now}
 	b.locks = newChatLocks()
 	b.limits = newChatLimiter(b.now)
