@@ -44,7 +44,10 @@ type pusher struct {
 
 func newPusher(b *Bot, poll time.Duration) *pusher {
 	p := &pusher{b: b}
-	opts := func(filter func(feedback.Event) bool) live.ConsumerOptions {
+	opts := func(wanted func(feedback.Event) bool) live.ConsumerOptions {
+		// Stale events are filtered out before the consumer claims them, so
+		// a first start on a long log costs no state writes.
+		filter := func(e feedback.Event) bool { return wanted(e) && !p.stale(e) }
 		return live.ConsumerOptions{Filter: filter, PollInterval: poll, MaxAttempts: pushAttempts, Logger: b.log, Now: b.now}
 	}
 	p.consumers = []*live.Consumer{
@@ -102,9 +105,6 @@ func staffEvent(e feedback.Event) bool {
 // the bot is marked and skipped from then on; the event counts as done.
 func (p *pusher) citizen(ctx context.Context, e feedback.Event) error {
 	b := p.b
-	if p.stale(e) {
-		return nil
-	}
 	r, err := b.store.ReportByID(ctx, e.ReportID)
 	if notFound(err) {
 		return nil
@@ -156,7 +156,7 @@ func (p *pusher) citizenText(lang string, r *feedback.Report, e feedback.Event) 
 func (p *pusher) staff(ctx context.Context, e feedback.Event) error {
 	b := p.b
 	u, ok := b.city.Unit(e.Data["unit"])
-	if !ok || u.TelegramChatID == 0 || p.stale(e) {
+	if !ok || u.TelegramChatID == 0 {
 		return nil
 	}
 	r, err := b.store.ReportByID(ctx, e.ReportID)

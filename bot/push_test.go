@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"phananh/feedback"
+	"phananh/intake"
 )
 
 // change applies a staff change to a report the way the desk does: one
@@ -193,5 +194,35 @@ func TestStaffAlertedOnceWhenReportRoutedToUnit(t *testing.T) {
 	group.quiet(100 * time.Millisecond)
 	if n := count(e.fake.sentTo(staffGroup), "📋 Phản ánh "+r.Code+" chuyển đến "+unit.Name+"\n"); n != 1 {
 		t.Errorf("first routing announced %d times, want 1", n)
+	}
+}
+
+func TestOldEventsAreNotReplayedOnFirstStart(t *testing.T) {
+	e := mustEnv(t)
+	ctx := context.Background()
+	past := intake.New(intake.Deps{Store: e.store, City: e.city, Classifier: e.cls,
+		Now: func() time.Time { return time.Now().Add(-72 * time.Hour) }})
+	sub := intake.Submission{Channel: feedback.ChannelTelegram, Text: garbageText, Category: "rac_thai",
+		Reporter: feedback.Contact{TelegramChatID: 4001}}
+	old, err := past.Submit(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.change(old.Report.Code, feedback.Event{Type: feedback.EventStatusChanged, To: feedback.StatusInProgress,
+		At: time.Now().Add(-71 * time.Hour)}, nil)
+
+	e.start() // the consumers have no checkpoint: they read the log from the start
+	sub.Reporter.TelegramChatID, sub.Text = 4002, garbageText+" (hôm nay)"
+	fresh, err := e.intake.Submit(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := e.user(staffGroup, "vi")
+	group.expect("📋 Phản ánh " + fresh.Report.Code)
+	if n := count(e.fake.sentTo(staffGroup), old.Report.Code); n != 0 {
+		t.Errorf("a 3-day-old routing was announced %d times", n)
+	}
+	if msgs := e.fake.sentTo(4001); len(msgs) != 0 {
+		t.Errorf("an old status change was pushed: %v", msgs)
 	}
 }
