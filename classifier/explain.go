@@ -38,27 +38,7 @@ func (s *shortlist) offer(c candidate) {
 // n-grams not already covered, each by how much more it weighs for class
 // than on average.
 func (c *Local) explain(fs *featureSet, class int) []string {
-	var words, grams shortlist
-	k := float32(len(c.model.Classes))
-	for _, f := range fs.feats {
-		idf, row := c.model.row(f.bucket)
-		if idf == 0 {
-			continue
-		}
-		var sum float32
-		for _, v := range row {
-			sum += v
-		}
-		w := idf * (row[class] - sum/k)
-		if w <= 0 || fs.toks.placeholder(f) {
-			continue
-		}
-		if f.kind == kindCharGrm {
-			grams.offer(candidate{f, w})
-		} else {
-			words.offer(candidate{f, w})
-		}
-	}
+	words := c.shortlist(fs, class, false)
 	out := make([]string, 0, topFeatures)
 	for _, t := range words.top[:words.n] {
 		if name := fs.name(t.f); !slices.Contains(out, name) && len(out) < topFeatures {
@@ -66,8 +46,9 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 		}
 	}
 	if len(out) == topFeatures {
-		return out
+		return out // the usual case: character n-grams need not be weighed
 	}
+	grams := c.shortlist(fs, class, true)
 	folded := make([]string, len(out))
 	for i, w := range out {
 		folded[i] = Fold(w)
@@ -81,6 +62,30 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 		}
 	}
 	return out
+}
+
+// shortlist weighs the character n-grams (grams) or the other features
+// of fs for class.
+func (c *Local) shortlist(fs *featureSet, class int, grams bool) *shortlist {
+	var s shortlist
+	k := float32(len(c.model.Classes))
+	for _, f := range fs.feats {
+		if (f.kind == kindCharGrm) != grams || fs.toks.placeholder(f) {
+			continue
+		}
+		idf, row := c.model.row(f.bucket)
+		if idf == 0 {
+			continue
+		}
+		var sum float32
+		for _, v := range row {
+			sum += v
+		}
+		if w := idf * (row[class] - sum/k); w > 0 {
+			s.offer(candidate{f, w})
+		}
+	}
+	return &s
 }
 
 // placeholder reports whether a syllable feature stands for a number or a

@@ -18,6 +18,55 @@ const (
 // tone or vowel marks. It is pure data computed once from NFD.
 var foldTable = buildFoldTable()
 
+// markTable holds, for each letter in the table's range, the combining
+// marks NFD gives it (at most two for Vietnamese: a vowel mark and a tone),
+// with đ counted as a mark of its own.
+var markTable = buildMarkTable()
+
+func buildMarkTable() [][2]rune {
+	t := make([][2]rune, foldTableHi-foldTableLo+1)
+	for r := rune(foldTableLo); r <= foldTableHi; r++ {
+		d := []rune(norm.NFD.String(string(r)))
+		for i := 1; i < len(d) && i <= 2; i++ {
+			t[r-foldTableLo][i-1] = d[i]
+		}
+	}
+	t['đ'-foldTableLo] = [2]rune{'đ'}
+	t['Đ'-foldTableLo] = [2]rune{'đ'}
+	return t
+}
+
+// sameAccents reports whether two NFC syllables with the same folded form
+// carry the same marks, wherever the tone sits: "hoà" and "hòa" do, "hôi"
+// and "hỏi" do not. It does not allocate.
+func sameAccents(a, b string) bool {
+	var ma, mb [8]rune
+	return sortedMarks(a, &ma) == sortedMarks(b, &mb)
+}
+
+// sortedMarks collects the marks of s into buf, sorted, and returns them as
+// a comparable array.
+func sortedMarks(s string, buf *[8]rune) [8]rune {
+	n := 0
+	for _, r := range s {
+		if r < foldTableLo || r > foldTableHi {
+			continue
+		}
+		for _, m := range markTable[r-foldTableLo] {
+			if m != 0 && n < len(buf) {
+				i := n
+				for i > 0 && buf[i-1] > m {
+					buf[i] = buf[i-1]
+					i--
+				}
+				buf[i] = m
+				n++
+			}
+		}
+	}
+	return *buf
+}
+
 func buildFoldTable() []rune {
 	t := make([]rune, foldTableHi-foldTableLo+1)
 	for r := rune(foldTableLo); r <= foldTableHi; r++ {

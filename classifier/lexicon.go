@@ -1,6 +1,9 @@
 package classifier
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // kindConcept is a feature for "the text uses one of the words for this
 // kind of problem". The model learns its weight like any other feature;
@@ -39,11 +42,11 @@ var concepts = buildConcepts(map[string]string{
 		"ở đâu;bao lâu;chính sách;trợ cấp;lừa đảo;chó;mèo;an ninh",
 })
 
-// conceptTerm is one term of a concept: its syllables with accents, their
-// accent keys and their folded forms.
+// conceptTerm is one term of a concept: its syllables with accents and
+// their folded forms.
 type conceptTerm struct {
-	syl, keys, fold []string
-	concept         string
+	syl, fold []string
+	concept   string
 }
 
 // buildConcepts indexes the terms by their first syllable, longest first.
@@ -53,11 +56,7 @@ func buildConcepts(m map[string]string) map[string][]conceptTerm {
 		for _, term := range strings.Split(list, ";") {
 			syl := strings.Fields(term)
 			fold := strings.Fields(Fold(term))
-			keys := make([]string, len(syl))
-			for i, x := range syl {
-				keys[i] = accentKey(x)
-			}
-			out[fold[0]] = append(out[fold[0]], conceptTerm{syl: syl, keys: keys, fold: fold, concept: concept})
+			out[fold[0]] = append(out[fold[0]], conceptTerm{syl: syl, fold: fold, concept: concept})
 		}
 	}
 	for k, ts := range out {
@@ -81,22 +80,32 @@ func less(a, b conceptTerm) bool {
 // conceptsAt calls f with each concept that has a term starting at token
 // i (once per concept, its longest term) and the term's length.
 func (ts tokens) conceptsAt(i int, accented bool, f func(concept string, n int)) {
-	seen := ""
+	var seen [4]string
+	n := 0
 	for _, term := range concepts[ts[i].fold] {
-		if i+len(term.syl) > len(ts) || strings.Contains(seen, "|"+term.concept+"|") {
+		if i+len(term.syl) > len(ts) || slices.Contains(seen[:n], term.concept) || !term.matches(ts[i:], accented) {
 			continue
 		}
-		ok := true
-		for k, s := range term.fold {
-			t := ts[i+k]
-			if t.fold != s || t.name || (accented && t.acc != term.syl[k] && accentKey(t.acc) != term.keys[k]) {
-				ok = false
-				break
-			}
+		if n < len(seen) {
+			seen[n] = term.concept
+			n++
 		}
-		if ok {
-			seen += "|" + term.concept + "|"
-			f(term.concept, len(term.syl))
+		f(term.concept, len(term.syl))
+	}
+}
+
+// matches reports whether the term starts ts: same folded syllables, not
+// inside a proper name, and, in a text written with accents, the same
+// accents (wherever the tone mark sits).
+func (term conceptTerm) matches(ts tokens, accented bool) bool {
+	for k, s := range term.fold {
+		t := ts[k]
+		if t.fold != s || t.name {
+			return false
+		}
+		if accented && t.acc != term.syl[k] && !sameAccents(t.acc, term.syl[k]) {
+			return false
 		}
 	}
+	return true
 }

@@ -119,3 +119,17 @@ func TestEnglishGetsVietnameseWords(t *testing.T) {
 		t.Fatalf("features %v: want cống and ngập, no stopwords", names)
 	}
 }
+
+func TestSameAccentsIgnoresTonePlacement(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"hoà", "hòa", true}, {"thuỷ", "thủy", true}, {"đông", "đông", true},
+		{"hôi", "hỏi", false}, {"đổng", "đông", false}, {"dong", "đong", false}, {"phú", "phù", false},
+	} {
+		if got := sameAccents(c.a, c.b); got != c.same {
+			t.Errorf("sameAccents(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

@@ -3,9 +3,6 @@ package classifier
 import (
 	"slices"
 	"strconv"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Ward is a ward or commune the gazetteer can find in text. The city
@@ -45,7 +42,7 @@ type Gazetteer struct {
 // namePattern is a ward name without its "phường"/"xã" prefix.
 type namePattern struct {
 	fold []string // folded syllables
-	keys []string // accent keys, to reject "Phù Đổng" for "Phú Đông"
+	acc  []string // with accents, to reject "Phù Đổng" for "Phú Đông"
 	ward string
 }
 
@@ -88,7 +85,7 @@ func (g *Gazetteer) index(id, name string) {
 	p := namePattern{ward: id}
 	for _, t := range toks {
 		p.fold = append(p.fold, t.fold)
-		p.keys = append(p.keys, accentKey(t.acc))
+		p.acc = append(p.acc, t.acc)
 	}
 	g.names = append(g.names, p)
 }
@@ -187,7 +184,7 @@ next:
 		}
 		for k, f := range p.fold {
 			t := toks[i+k]
-			if t.fold != f || (t.acc != t.fold && accentKey(t.acc) != p.keys[k]) {
+			if t.fold != f || (t.acc != t.fold && !sameAccents(t.acc, p.acc[k])) {
 				continue next
 			}
 		}
@@ -196,21 +193,3 @@ next:
 	return namePattern{}, false
 }
 
-// accentKey is a syllable's letters and marks, independent of where the
-// tone mark sits ("hoà" and "hòa" have the same key).
-func accentKey(s string) string {
-	var base, marks []rune
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			marks = append(marks, r)
-		case r == 'đ' || r == 'Đ':
-			base = append(base, 'd')
-			marks = append(marks, 'đ')
-		default:
-			base = append(base, unicode.ToLower(r))
-		}
-	}
-	slices.Sort(marks)
-	return string(base) + "|" + string(marks)
-}
