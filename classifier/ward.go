@@ -192,4 +192,3 @@ next:
 	}
 	return namePattern{}, false
 }
-
