@@ -3,6 +3,7 @@ package classifier
 import (
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Ward is a ward or commune the gazetteer can find in text. The city
@@ -131,7 +132,7 @@ func (g *Gazetteer) findText(toks tokens, nfc string) WardMatch {
 		if i > 0 && wardPrefixes[toks[i-1].fold] && !afterNumber(toks, i-1) {
 			return WardMatch{Ward: p.ward, Span: nfc[toks[i-1].pos:toks[j].end], Source: SourceText}
 		}
-		if bare.Ward == "" && !afterStreetWord(toks, i, accented) {
+		if bare.Ward == "" && !afterStreetWord(toks, i, accented) && !insideName(toks, i, nfc) {
 			bare = WardMatch{Ward: p.ward, Span: nfc[toks[i].pos:toks[j].end], Source: SourceText}
 		}
 	}
@@ -157,6 +158,16 @@ func (g *Gazetteer) numberAt(toks tokens, i int) (string, int, bool) {
 	}
 	id, ok := g.numbered[n]
 	return id, j, ok
+}
+
+// insideName reports whether token i continues a capitalised name that
+// started before it, as "Phú Thạnh" in "Nguyễn Phú Thạnh": a person, not
+// the ward.
+func insideName(toks tokens, i int, nfc string) bool {
+	if i == 0 || !toks[i].upper || !toks[i-1].upper || toks[i-1].num {
+		return false
+	}
+	return strings.TrimSpace(nfc[toks[i-1].end:toks[i].pos]) == ""
 }
 
 // afterNumber reports whether the abbreviation at i follows a number, as
