@@ -127,7 +127,7 @@ func (c *Classifier) ask(ctx context.Context, text string) (answer, string) {
 		return answer{}, ReasonInvalid
 	}
 	var a answer
-	if err := json.Unmarshal([]byte(resp.Choices[0].Message.Content), &a); err != nil {
+	if err := json.Unmarshal([]byte(unfence(resp.Choices[0].Message.Content)), &a); err != nil {
 		return answer{}, ReasonInvalid
 	}
 	if !slices.Contains(c.codes, a.Category) || (a.Ward != noWard && !slices.Contains(c.wards, a.Ward)) ||
@@ -135,6 +135,16 @@ func (c *Classifier) ask(ctx context.Context, text string) (answer, string) {
 		return answer{}, ReasonInvalid
 	}
 	return a, ""
+}
+
+// unfence strips a Markdown code fence some servers wrap JSON in.
+func unfence(s string) string {
+	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "```"); ok {
+		rest = strings.TrimPrefix(rest, "json")
+		s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "```"))
+	}
+	return s
 }
 
 func failureReason(ctx context.Context, err error) string {
@@ -196,7 +206,9 @@ func answerSchema(codes, wards []string) json.RawMessage {
 			"category":   map[string]any{"type": "string", "enum": codes},
 			"ward":       map[string]any{"type": "string", "enum": append(slices.Clone(wards), noWard)},
 			"ward_text":  map[string]any{"type": "string", "description": "the exact words of the text that name the ward, or empty"},
-			"confidence": map[string]any{"type": "number", "minimum": 0, "maximum": 1},
+			// No minimum/maximum: strict mode of some servers rejects them;
+			// the range is checked on the answer instead.
+			"confidence": map[string]any{"type": "number", "description": "probability from 0 to 1 that category is right"},
 		},
 		"required":             []string{"category", "ward", "ward_text", "confidence"},
 		"additionalProperties": false,

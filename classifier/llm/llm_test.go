@@ -123,6 +123,14 @@ func TestLLMDecidesWhenItAnswersValidly(t *testing.T) {
 	}
 }
 
+func TestLLMAnswerInACodeFenceIsAccepted(t *testing.T) {
+	c, _ := newTest(t, ModeLLM, reply("```json\n{\"category\":\"cay_xanh\",\"ward\":\"none\",\"ward_text\":\"\",\"confidence\":0.7}\n```"))
+	got, _ := c.Classify(context.Background(), feedback.ClassifyInput{Text: text})
+	if got.Category != "cay_xanh" || got.Model != "llm:test-model" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
 func TestLLMWardMustBeQuotedFromText(t *testing.T) {
 	c, _ := newTest(t, ModeLLM, reply(`{"category":"chieu_sang","ward":"p3","ward_text":"phường 3","confidence":0.9}`))
 	got, _ := c.Classify(context.Background(), feedback.ClassifyInput{Text: "đèn đường tắt hết rồi"})
