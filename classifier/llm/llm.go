@@ -203,9 +203,9 @@ func answerSchema(codes, wards []string) json.RawMessage {
 	schema := map[string]any{
 		"type": "object",
 		"properties": map[string]any{
-			"category":   map[string]any{"type": "string", "enum": codes},
-			"ward":       map[string]any{"type": "string", "enum": append(slices.Clone(wards), noWard)},
-			"ward_text":  map[string]any{"type": "string", "description": "the exact words of the text that name the ward, or empty"},
+			"category":  map[string]any{"type": "string", "enum": codes},
+			"ward":      map[string]any{"type": "string", "enum": append(slices.Clone(wards), noWard)},
+			"ward_text": map[string]any{"type": "string", "description": "the exact words of the text that name the ward, or empty"},
 			// No minimum/maximum: strict mode of some servers rejects them;
 			// the range is checked on the answer instead.
 			"confidence": map[string]any{"type": "number", "description": "probability from 0 to 1 that category is right"},
