@@ -53,7 +53,6 @@ type fakeAPI struct {
 	refused  map[int64]int     // 403 answers per chat
 	floodAt  time.Time         // when the last 429 was answered
 	webhook  url
-	polls    int // getUpdates calls
 }
 
 // url is what setWebhook was given.
@@ -152,7 +151,6 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request) {
 	defer deadline.Stop()
 	for {
 		f.mu.Lock()
-		f.polls++
 		kept := f.updates[:0]
 		for _, u := range f.updates {
 			if u.UpdateID >= offset {
@@ -316,12 +314,6 @@ func (f *fakeAPI) callCount(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[method]
-}
-
-func (f *fakeAPI) pending() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.updates)
 }
 
 func (f *fakeAPI) webhookSet() url {

@@ -31,7 +31,7 @@ const staffGroup = -1000777
 // env is a real SQLite store, the real intake, classifier and desk, and a
 // fake Bot API; bots are started and stopped on it like processes.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	fake   *fakeAPI
 	store  *sqlite.Store
 	city   *city.City
@@ -83,7 +83,7 @@ func testCity(tb testing.TB) *city.City {
 	return c
 }
 
-func mustEnv(t *testing.T) *env {
+func mustEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir(), sqlite.WithLogger(slog.New(slog.DiscardHandler)))
@@ -262,5 +262,3 @@ func (e *env) reportOf(chat int64) *feedback.Report {
 	}
 	return r
 }
-
-func ptr(f float64) *float64 { return &f }
