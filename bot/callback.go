@@ -96,7 +96,7 @@ func (b *Bot) onDraftButton(ctx context.Context, q *tgbotapi.CallbackQuery, lang
 	case q.Data == cbSend:
 		return b.submit(ctx, chat, d, msg)
 	case q.Data == cbCats:
-		return b.send.request(ctx, tgbotapi.NewEditMessageTextAndMarkup(chat, msg, tr(d.Lang, "pick_cat"), b.categoryKeyboard(d.Lang)))
+		return b.edit(ctx, tgbotapi.NewEditMessageTextAndMarkup(chat, msg, tr(d.Lang, "pick_cat"), b.categoryKeyboard(d.Lang)))
 	case strings.HasPrefix(q.Data, cbCat):
 		if _, known := b.city.Category(strings.TrimPrefix(q.Data, cbCat)); known {
 			d.Category = strings.TrimPrefix(q.Data, cbCat)
@@ -111,7 +111,7 @@ func (b *Bot) onDraftButton(ctx context.Context, q *tgbotapi.CallbackQuery, lang
 		if err := b.dropDraft(ctx, chat); err != nil {
 			return err
 		}
-		return b.send.request(ctx, tgbotapi.NewEditMessageText(chat, msg, tr(d.Lang, "cancelled")))
+		return b.edit(ctx, tgbotapi.NewEditMessageText(chat, msg, tr(d.Lang, "cancelled")))
 	}
 	return nil
 }

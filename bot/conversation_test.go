@@ -130,12 +130,16 @@ func TestConversationAddressPickedCategoryAndSkippedPhone(t *testing.T) {
 		t.Fatalf("category keyboard lacks xay_dung: %s", pick.Markup)
 	}
 	u.press(summary.MessageID, cbCat+"xay_dung")
+	u.press(summary.MessageID, cbCat+"xay_dung") // a double tap changes nothing
 	again := u.expect("Lĩnh vực: Trật tự xây dựng")
 	if again.Method != "editMessageText" {
 		t.Errorf("the pick did not edit the summary: %v", again)
 	}
 	u.press(summary.MessageID, cbSend)
 	u.expect("Mã tra cứu của bạn:")
+	if n := count(e.fake.sentTo(1001), "Đã có lỗi"); n != 0 {
+		t.Errorf("%d error replies", n)
+	}
 	r := e.reportOf(1001)
 	if r.Category != "xay_dung" || r.Location.Address != "12 Lê Lợi, khu phố 3, phường 4" || r.Reporter.Phone != "" || r.Location.HasPoint() {
 		t.Errorf("report: category %q, location %+v, phone %q", r.Category, r.Location, r.Reporter.Phone)

@@ -53,6 +53,7 @@ type fakeAPI struct {
 	refused  map[int64]int     // 403 answers per chat
 	floodAt  time.Time         // when the last 429 was answered
 	webhook  url
+	shown    map[int]string // message id -> text and markup now shown
 }
 
 // url is what setWebhook was given.
@@ -60,7 +61,7 @@ type url struct{ URL, Secret string }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{wake: make(chan struct{}), nextUpd: 1000, nextMsg: 1, calls: map[string]int{},
-		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}}
+		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}, shown: map[int]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -192,6 +193,10 @@ func (f *fakeAPI) record(w http.ResponseWriter, r *http.Request, method string) 
 	s := sent{Method: method, ChatID: chat, Text: r.FormValue("text"), Markup: r.FormValue("reply_markup"), At: time.Now()}
 	if method == "editMessageText" {
 		s.MessageID, _ = strconv.Atoi(r.FormValue("message_id"))
+		if f.shown[s.MessageID] == s.Text+s.Markup {
+			reply(w, 400, nil, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message", 0)
+			return
+		}
 	} else {
 		s.MessageID = f.nextMsg
 		f.nextMsg++
@@ -206,6 +211,7 @@ func (f *fakeAPI) record(w http.ResponseWriter, r *http.Request, method string) 
 		}
 	}
 	f.sent = append(f.sent, s)
+	f.shown[s.MessageID] = s.Text + s.Markup
 	reply(w, 200, tgbotapi.Message{MessageID: s.MessageID, Date: int(s.At.Unix()),
 		Chat: &tgbotapi.Chat{ID: chat, Type: "private"}, Text: s.Text}, "", 0)
 }

@@ -28,7 +28,7 @@ func (b *Bot) showSummary(ctx context.Context, chat int64, d *draft, edit int) e
 		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(tr(d.Lang, "btn_cancel"), cbCancel)),
 	)
 	if edit > 0 {
-		return b.send.request(ctx, tgbotapi.NewEditMessageTextAndMarkup(chat, edit, text, kb))
+		return b.edit(ctx, tgbotapi.NewEditMessageTextAndMarkup(chat, edit, text, kb))
 	}
 	sent, err := b.replyWith(ctx, chat, text, kb)
 	if err != nil {
@@ -148,7 +148,7 @@ func (b *Bot) submit(ctx context.Context, chat int64, d *draft, msgID int) error
 	b.log.InfoContext(ctx, "telegram: report filed", slog.String("report_code", r.Code),
 		slog.String("chat_ref", b.chatRef(chat)), slog.Bool("created", rc.Created))
 	text := tr(d.Lang, "sent", r.Code, b.statusLabel(d.Lang, r), b.link(r.Code))
-	if err := b.send.request(ctx, tgbotapi.NewEditMessageText(chat, msgID, text)); err == nil {
+	if err := b.edit(ctx, tgbotapi.NewEditMessageText(chat, msgID, text)); err == nil {
 		return nil
 	}
 	return b.reply(ctx, chat, text)

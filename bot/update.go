@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -138,6 +139,17 @@ func (b *Bot) replyWith(ctx context.Context, chat int64, text string, markup any
 	m.ReplyMarkup = markup
 	m.DisableWebPagePreview = true
 	return b.send.send(ctx, m)
+}
+
+// edit changes a message the bot sent. Telegram refuses an edit that
+// changes nothing (a double tap on the same button); that is not a failure.
+func (b *Bot) edit(ctx context.Context, c tgbotapi.EditMessageTextConfig) error {
+	c.Text = truncate(c.Text, maxMessageLen)
+	err := b.send.request(ctx, c)
+	if permanentAPIError(err) && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	return err
 }
 
 // notFound reports a store ENOTFOUND.
