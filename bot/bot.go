@@ -142,6 +142,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.setUpReceiving(ctx); err != nil {
 		return err
 	}
+	b.registerCommands(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- b.push.run(ctx) }()
 	if b.webhook == "" {

@@ -53,7 +53,8 @@ type fakeAPI struct {
 	refused  map[int64]int     // 403 answers per chat
 	floodAt  time.Time         // when the last 429 was answered
 	webhook  url
-	shown    map[int]string // message id -> text and markup now shown
+	shown    map[int]string                   // message id -> text and markup now shown
+	commands map[string][]tgbotapi.BotCommand // language_code -> command menu
 }
 
 // url is what setWebhook was given.
@@ -61,7 +62,7 @@ type url struct{ URL, Secret string }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{wake: make(chan struct{}), nextUpd: 1000, nextMsg: 1, calls: map[string]int{},
-		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}, shown: map[int]string{}}
+		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}, shown: map[int]string{}, commands: map[string][]tgbotapi.BotCommand{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -114,6 +115,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "setWebhook":
 		f.mu.Lock()
 		f.webhook = url{r.FormValue("url"), r.FormValue("secret_token")}
+		f.mu.Unlock()
+		reply(w, 200, true, "", 0)
+	case "setMyCommands":
+		var cmds []tgbotapi.BotCommand
+		if err := json.Unmarshal([]byte(r.FormValue("commands")), &cmds); err != nil || len(cmds) == 0 {
+			reply(w, 400, nil, "Bad Request: can't parse commands", 0)
+			return
+		}
+		f.mu.Lock()
+		f.commands[r.FormValue("language_code")] = cmds
 		f.mu.Unlock()
 		reply(w, 200, true, "", 0)
 	case "deleteWebhook":
@@ -320,6 +331,12 @@ func (f *fakeAPI) callCount(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[method]
+}
+
+func (f *fakeAPI) commandMenu(lang string) []tgbotapi.BotCommand {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.commands[lang]
 }
 
 func (f *fakeAPI) webhookSet() url {

@@ -51,6 +51,39 @@ func (b *Bot) registerWebhook(ctx context.Context) error {
 	return b.send.retry(ctx, func() error { return b.api.Call(ctx, "setWebhook", params) })
 }
 
+// registerCommands publishes the command menu Telegram clients show, in
+// Vietnamese by default and in English for English clients. A failure
+// only costs the menu, so it is logged, not returned.
+func (b *Bot) registerCommands(ctx context.Context) {
+	scope := tgbotapi.NewBotCommandScopeAllPrivateChats()
+	for _, lang := range []string{langVI, langEN} {
+		var cmds []tgbotapi.BotCommand
+		for _, c := range commandMenu {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: c.name[lang], Description: tr(lang, c.help)})
+		}
+		cfg := tgbotapi.NewSetMyCommandsWithScope(scope, cmds...)
+		if lang == langEN {
+			cfg.LanguageCode = langEN
+		}
+		if err := b.send.request(ctx, cfg); err != nil && ctx.Err() == nil {
+			b.log.WarnContext(ctx, "telegram: setMyCommands failed", slog.String("lang", lang), slog.String("error", err.Error()))
+		}
+	}
+}
+
+// commandMenu is the command list registered with Telegram.
+var commandMenu = []struct {
+	name map[string]string
+	help string
+}{
+	{map[string]string{langVI: "start", langEN: "start"}, "cmd_start"},
+	{map[string]string{langVI: "phananh", langEN: "new"}, "cmd_new"},
+	{map[string]string{langVI: "trangthai", langEN: "status"}, "cmd_status"},
+	{map[string]string{langVI: "cuatoi", langEN: "mine"}, "cmd_mine"},
+	{map[string]string{langVI: "huy", langEN: "cancel"}, "cmd_cancel"},
+	{map[string]string{langVI: "help", langEN: "help"}, "cmd_help"},
+}
+
 // pollLoop long-polls until ctx ends. A batch is handled completely before
 // the next getUpdates call, which is what confirms it to Telegram: a crash
 // mid-batch redelivers it, and the update claims skip what was done.

@@ -155,10 +155,9 @@ func TestSubmittingTheSameDraftTwiceFilesOneReport(t *testing.T) {
 		t.Fatalf("reports: %d", len(page.Reports))
 	}
 	u := e.user(3003, "vi")
-	first := u.expect(page.Reports[0].Code)
-	second := u.expect(page.Reports[0].Code)
-	if first.MessageID == second.MessageID && first.Method == second.Method && first.At == second.At {
-		t.Error("the second send did not answer")
+	u.expect("Mã tra cứu của bạn: " + page.Reports[0].Code)
+	if n := count(e.fake.sentTo(3003), "Mã tra cứu"); n != 1 {
+		t.Errorf("%d receipts shown, want 1 (the second send rewrites the same receipt)", n)
 	}
 }
 
@@ -234,6 +233,9 @@ func TestLongPollStopsAtOnceOnShutdown(t *testing.T) {
 	}
 	if n := e.fake.callCount("deleteWebhook"); n != 1 {
 		t.Errorf("polling mode called deleteWebhook %d times before polling, want 1 (a stale webhook blocks getUpdates)", n)
+	}
+	if vi, en := e.fake.commandMenu(""), e.fake.commandMenu("en"); len(vi) != 6 || vi[2].Command != "trangthai" || len(en) != 6 || en[2].Command != "status" {
+		t.Errorf("command menus: vi %v, en %v", vi, en)
 	}
 	time.Sleep(50 * time.Millisecond) // the poll is now held by the fake
 	began := time.Now()

@@ -132,6 +132,12 @@ var messages = map[string][2]string{
 		"📋 Phản ánh %s chuyển đến %s\nLĩnh vực: %s\nPhường/xã: %s\nHạn xử lý: %s\n\n%s\n\n%s",
 		"📋 Report %s assigned to %s\nCategory: %s\nWard: %s\nDue: %s\n\n%s\n\n%s",
 	},
+	"cmd_start":         {"Mở menu chính", "Main menu"},
+	"cmd_new":           {"Gửi phản ánh mới", "Send a new report"},
+	"cmd_status":        {"Tra cứu tình trạng xử lý theo mã", "Check a report by its code"},
+	"cmd_mine":          {"Các phản ánh bạn đã gửi", "The reports you sent"},
+	"cmd_cancel":        {"Hủy phản ánh đang soạn", "Drop the report you are writing"},
+	"cmd_help":          {"Hướng dẫn sử dụng", "How to use this bot"},
 	"group_only_alerts": {"Nhóm này chỉ nhận thông báo cho cán bộ.", "This group only receives staff alerts."},
 	"error":             {"Đã có lỗi, bạn vui lòng thử lại sau ít phút.", "Something went wrong; please try again in a few minutes."},
 }
