@@ -1,0 +1,155 @@
+package server
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/time/rate"
+
+	"phananh/city"
+	"phananh/petition"
+	"phananh/store/petitiontest"
+)
+
+type petitionFixture struct {
+	*staffFixture
+	mail *petitiontest.Mailbox
+	sup  map[string]string
+}
+
+func newPetitionFixture(t *testing.T) *petitionFixture {
+	t.Helper()
+	f := newStaffFixture(t)
+	mb := &petitiontest.Mailbox{}
+	svc := petition.New(f.store, city.Demo(), petition.Config{Mailer: mb, BaseURL: "https://phananh.example.vn",
+		IPRate: rate.Inf, DomainRate: rate.Inf, Log: slog.New(slog.DiscardHandler)})
+	f.srv.MountPetitions(PetitionDeps{Service: svc, Auth: f.auth})
+	l, _ := f.login("supervisor")
+	return &petitionFixture{staffFixture: f, mail: mb, sup: bearer(l.Token)}
+}
+
+func decode[T any](t *testing.T, body []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+	return v
+}
+
+func TestPetitionLifecycleOverHTTP(t *testing.T) {
+	f := newPetitionFixture(t)
+	w := f.request("POST", "/api/v1/petitions", map[string]string{"title": "Trồng lại cây xanh đường Độc Lập",
+		"text": "Hàng cây bị chặt hết, trưa rất nóng.", "category": "cay_xanh", "ward": "p7",
+		"name": "Phạm D", "email": "phamd@example.vn"}, nil)
+	if w.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", w.Code, w.Body)
+	}
+	id := decode[map[string]string](t, w.Body.Bytes())["id"]
+	if w := f.request("GET", "/api/v1/petitions/"+id, nil, nil); w.Code != http.StatusNotFound {
+		t.Fatalf("pending petition public: %d", w.Code)
+	}
+	if w := f.request("POST", "/api/v1/petitions/"+id+"/signatures", map[string]any{"email": "x@example.vn"}, nil); w.Code != http.StatusNotFound {
+		t.Fatalf("pending petition signable: %d %s", w.Code, w.Body)
+	}
+	// Officers may not moderate; supervisors may.
+	lo, _ := f.login("officer")
+	mod := map[string]string{"decision": "approve"}
+	if w := f.request("POST", "/api/v1/staff/petitions/"+id+"/moderation", mod, bearer(lo.Token)); w.Code != http.StatusForbidden {
+		t.Fatalf("officer moderation: %d", w.Code)
+	}
+	if w := f.request("POST", "/api/v1/staff/petitions/"+id+"/moderation", mod, nil); w.Code != http.StatusUnauthorized {
+		t.Fatalf("anonymous moderation: %d", w.Code)
+	}
+	if w := f.request("POST", "/api/v1/staff/petitions/"+id+"/moderation", mod, f.sup); w.Code != http.StatusOK {
+		t.Fatalf("moderation: %d %s", w.Code, w.Body)
+	}
+
+	// Sign: 202 and a mail; the count moves only after the link.
+	sign := map[string]any{"email": "Nguoi.Ky+kn@Gmail.com", "name": "Ngô E", "show_name": true}
+	if w := f.request("POST", "/api/v1/petitions/"+id+"/signatures", sign, nil); w.Code != http.StatusAccepted {
+		t.Fatalf("sign: %d %s", w.Code, w.Body)
+	}
+	if c := f.count(id); c != 0 {
+		t.Fatalf("count before confirmation = %d", c)
+	}
+	tok, ok := f.mail.Take("nguoiky@gmail.com")
+	if !ok {
+		t.Fatal("no confirmation mail")
+	}
+	link := "/api/v1/petitions/" + id + "/confirm?token=" + url.QueryEscape(tok)
+	w = f.request("GET", link, nil, map[string]string{"Accept": "text/html"})
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Cảm ơn bạn đã ký") {
+		t.Fatalf("confirm page: %d %s", w.Code, w.Body)
+	}
+	if c := f.count(id); c != 1 {
+		t.Fatalf("count after confirmation = %d", c)
+	}
+	w = f.request("GET", link, nil, nil)
+	if got := decode[petition.Signed](t, w.Body.Bytes()); w.Code != http.StatusOK || !got.Already || got.Count != 1 {
+		t.Fatalf("second follow: %d %s", w.Code, w.Body)
+	}
+	// A variant of the same mailbox is a duplicate.
+	if w := f.request("POST", "/api/v1/petitions/"+id+"/signatures", map[string]any{"email": "nguoiky@googlemail.com"}, nil); w.Code != http.StatusConflict {
+		t.Fatalf("variant: %d %s", w.Code, w.Body)
+	}
+
+	// The public view: the name shown with consent, no e-mail anywhere.
+	w = f.request("GET", "/api/v1/petitions/"+id, nil, nil)
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, "Ngô E") || strings.Contains(body, "@") {
+		t.Fatalf("public petition: %d %s", w.Code, body)
+	}
+	w = f.request("GET", "/api/v1/petitions?sort=signatures", nil, nil)
+	list := decode[struct{ Petitions []PetitionView }](t, w.Body.Bytes())
+	if len(list.Petitions) != 1 || list.Petitions[0].Signatures != 1 || strings.Contains(w.Body.String(), "phamd") {
+		t.Fatalf("list: %s", w.Body)
+	}
+	if w := f.request("GET", "/api/v1/petitions?sort=popular", nil, nil); w.Code != http.StatusBadRequest {
+		t.Fatalf("bad sort: %d", w.Code)
+	}
+
+	// Bulk invalidation by domain corrects the count.
+	inv := map[string]any{"email_domain": "gmail.com", "reason": "nghi ngờ tự động"}
+	w = f.request("POST", "/api/v1/staff/petitions/"+id+"/invalidations", inv, f.sup)
+	if got := decode[petition.Invalidated](t, w.Body.Bytes()); w.Code != http.StatusOK || got.Removed != 1 || got.Count != 0 {
+		t.Fatalf("invalidate: %d %s", w.Code, w.Body)
+	}
+	if c := f.count(id); c != 0 {
+		t.Fatalf("count after invalidation = %d", c)
+	}
+	// The answer is published on the petition.
+	ans := map[string]string{"text": "Công ty cây xanh sẽ trồng lại trong tháng 5."}
+	if w := f.request("POST", "/api/v1/staff/petitions/"+id+"/answer", ans, f.sup); w.Code != http.StatusOK {
+		t.Fatalf("answer: %d %s", w.Code, w.Body)
+	}
+	got := decode[PetitionView](t, f.request("GET", "/api/v1/petitions/"+id, nil, nil).Body.Bytes())
+	if got.Answer == nil || got.Answer.Text != ans["text"] {
+		t.Fatalf("answer not published: %+v", got.Answer)
+	}
+}
+
+func TestPetitionConfirmErrors(t *testing.T) {
+	f := newPetitionFixture(t)
+	w := f.request("GET", "/api/v1/petitions/x/confirm?token=sai", nil, nil)
+	if w.Code != http.StatusNotFound {
+		t.Fatalf("unknown token: %d %s", w.Code, w.Body)
+	}
+	w = f.request("GET", "/api/v1/petitions/x/confirm?token=sai", nil, map[string]string{"Accept": "text/html"})
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "Chưa xác nhận") {
+		t.Fatalf("unknown token page: %d %s", w.Code, w.Body)
+	}
+}
+
+func (f *petitionFixture) count(id string) int {
+	f.t.Helper()
+	w := f.request("GET", "/api/v1/petitions/"+id+"/count", nil, nil)
+	if w.Code != http.StatusOK {
+		f.t.Fatalf("count: %d %s", w.Code, w.Body)
+	}
+	return decode[map[string]int](f.t, w.Body.Bytes())["count"]
+}
