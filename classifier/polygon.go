@@ -16,3 +16,13 @@ func inPolygon(rings [][][2]float64, x, y float64) bool {
 	}
 	return in
 }
+
+// Rings flattens a MultiPolygon (polygons of rings, outline first) into
+// the rings Ward.Polygon takes; with the even-odd rule, holes stay holes.
+func Rings(polygons [][][][2]float64) [][][2]float64 {
+	var out [][][2]float64
+	for _, p := range polygons {
+		out = append(out, p...)
+	}
+	return out
+}

@@ -16,27 +16,27 @@ import (
 	"phananh/feedback"
 )
 
-// fallbackUnit is the unit classify reports until the city configuration
-// is wired in: the city office that triages everything unrouted.
-const fallbackUnit = "van_phong"
-
 // unitRouter resolves the unit for a category in a ward; *city.City
 // implements it.
 type unitRouter interface {
 	Route(category, ward string) (unit string, matched bool)
 }
 
-// officeRouter sends everything to fallbackUnit.
-type officeRouter struct{}
-
-func (officeRouter) Route(string, string) (string, bool) { return fallbackUnit, false }
-
-// classifyCity returns the wards and router classify uses. The lead wires
-// the city configuration (PHANANH_CITY or the embedded demo) here; until
-// then it is the Tuy Hòa demo gazetteer and every report goes to the
-// city office.
-func classifyCity(*Config) ([]classifier.Ward, unitRouter, error) {
-	return classifier.TuyHoaWards(), officeRouter{}, nil
+// classifyCity returns the city's wards, with their polygons, for the
+// gazetteer, and the city as the router (PHANANH_CITY, or the embedded
+// Tuy Hòa demo).
+func classifyCity(cfg *Config) ([]classifier.Ward, unitRouter, error) {
+	c, err := loadCity(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	wards := classifierWards(c)
+	for i := range wards {
+		if wards[i].Polygon == nil {
+			wards[i].Polygon = classifier.Rings(c.WardPolygons(wards[i].ID))
+		}
+	}
+	return wards, c, nil
 }
 
 // classifyLine is one input line of `phananh classify`.

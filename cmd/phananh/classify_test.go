@@ -26,16 +26,17 @@ func TestClassifyAnswersEveryLineInOrder(t *testing.T) {
 		`{"text": "rác ở phường 5 không ai dọn, bốc mùi hôi thối cả tuần"}`,
 		`not json`,
 		`{"text": ""}`,
-		`{"text": "cống nghẹt, nước ngập ở xa binh kien", "lat": 13.1, "lng": 109.3}`,
+		`{"text": "cống nghẹt, nước ngập ở xa binh kien"}`,
 		`{"text": "đèn", "lat": 13.1}`,
+		`{"text": "cống nghẹt, nước ngập ở xa binh kien", "lat": 13.1, "lng": 109.3}`,
 	}, "\n")
 	out, err := runCmd(t, in, "classify")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("%d output lines for 5 inputs:\n%s", len(lines), out)
+	if len(lines) != 6 {
+		t.Fatalf("%d output lines for 6 inputs:\n%s", len(lines), out)
 	}
 	var first, fourth struct {
 		Category     string   `json:"category"`
@@ -48,7 +49,7 @@ func TestClassifyAnswersEveryLineInOrder(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
 		t.Fatal(err)
 	}
-	if first.Category != "rac_thai" || first.Ward == nil || *first.Ward != "p5" || first.Unit != fallbackUnit ||
+	if first.Category != "rac_thai" || first.Ward == nil || *first.Ward != "p5" || first.Unit == "" ||
 		len(first.Alternatives) != 3 || first.Confidence <= 0 || first.Confidence > 1 {
 		t.Fatalf("first line %s", lines[0])
 	}
@@ -60,6 +61,14 @@ func TestClassifyAnswersEveryLineInOrder(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(lines[3]), &fourth); err != nil || fourth.Ward == nil || *fourth.Ward != "binh_kien" {
 		t.Errorf("fourth line %s", lines[3])
+	}
+	// The demo city has ward polygons: a point inside one wins over the text.
+	var sixth struct {
+		Ward       *string `json:"ward"`
+		WardSource string  `json:"ward_source"`
+	}
+	if err := json.Unmarshal([]byte(lines[5]), &sixth); err != nil || sixth.Ward == nil || sixth.WardSource != "polygon" {
+		t.Errorf("sixth line %s, want the ward from the polygon", lines[5])
 	}
 }
 
