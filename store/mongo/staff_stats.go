@@ -2,10 +2,6 @@ package mongo
 
 import (
 	"context"
-	"math"
-	"slices"
-	"strings"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -16,31 +12,36 @@ import (
 
 // timingDoc keeps the working-minute measurements of a report. They live
 // beside the report, not in it, because UpdateReport replaces the whole
-// report document.
+// report document; the statistics pipeline joins them with $lookup.
 type timingDoc struct {
 	ReportID         string `bson:"_id"`
 	FirstResponseMin *int64 `bson:"first_response_min,omitempty"`
 	ResolutionMin    *int64 `bson:"resolution_min,omitempty"`
 }
 
-// factDoc is the projection of a report that statistics read.
-type factDoc struct {
-	ID          string     `bson:"_id"`
-	Unit        string     `bson:"unit"`
-	Category    string     `bson:"category"`
-	Ward        string     `bson:"ward"`
-	Status      string     `bson:"status"`
-	DueAt       time.Time  `bson:"due_at"`
-	ResolvedAt  *time.Time `bson:"resolved_at"`
-	ReopenCount int        `bson:"reopen_count"`
-	Rating      int        `bson:"rating"`
-}
+// statsPath is how Stats computes the figures on a given server.
+type statsPath int
+
+const (
+	// statsOnServer runs the aggregation pipeline of statsPipeline: the
+	// server computes every figure and returns one document per group.
+	// Every real MongoDB (5.0 or later) takes this path.
+	statsOnServer statsPath = iota
+	// statsInGoForFerretDB reads a projection of the cohort and computes
+	// the figures in Go (staff_stats_ferret.go). Only FerretDB, the
+	// embedded test stand-in, takes this path: it cannot run the pipeline.
+	statsInGoForFerretDB
+)
 
 // Stats returns one row per group with at least one report received in
-// [q.From, q.To), ordered by Key. The figures are computed here from a
-// projection of the cohort rather than by an aggregation pipeline: FerretDB
-// lacks the $group accumulators, and percentiles need the sorted values
-// anyway. Errors: EINVALID (bad group or range).
+// [q.From, q.To), ordered by Key.
+//
+// On MongoDB the figures are computed by the server in one aggregation
+// pipeline (statsPipeline): no report reaches Go. On FerretDB, detected
+// through buildInfo, which lacks the pipeline's stages and accumulators,
+// they are computed in Go from a projection of the cohort (statsInGo).
+// Both follow the SQLite store's definitions. Errors: EINVALID (bad group
+// or range), EUNAVAILABLE.
 func (s *Store) Stats(ctx context.Context, q feedback.StatsQuery) ([]feedback.StatsRow, error) {
 	if !q.Group.Valid() {
 		return nil, feedback.FieldError("group", "Nhóm thống kê không hợp lệ.", "group must be unit, category or ward")
@@ -48,166 +49,30 @@ func (s *Store) Stats(ctx context.Context, q feedback.StatsQuery) ([]feedback.St
 	if !q.From.Before(q.To) {
 		return nil, feedback.FieldError("from", "Khoảng thời gian không hợp lệ.", "from must be before to")
 	}
-	facts, err := s.cohort(ctx, q)
+	path, err := s.statsPath(ctx)
 	if err != nil {
 		return nil, err
 	}
-	timings, err := s.timingsOf(ctx, facts)
-	if err != nil {
-		return nil, err
+	if path == statsInGoForFerretDB {
+		return s.statsInGo(ctx, q)
 	}
-	groups := map[string]*statsAcc{}
-	for i := range facts {
-		f := &facts[i]
-		key := map[feedback.StatsGroup]string{
-			feedback.StatsByUnit: f.Unit, feedback.StatsByCategory: f.Category, feedback.StatsByWard: f.Ward,
-		}[q.Group]
-		if groups[key] == nil {
-			groups[key] = &statsAcc{}
-		}
-		groups[key].add(f, timings[f.ID], q.Now)
-	}
-	out := make([]feedback.StatsRow, 0, len(groups))
-	for key, acc := range groups {
-		out = append(out, acc.row(key))
-	}
-	slices.SortFunc(out, func(a, b feedback.StatsRow) int { return strings.Compare(a.Key, b.Key) })
-	return out, nil
+	return s.statsByPipeline(ctx, q)
 }
 
-// cohort reads the facts of the reports received in [q.From, q.To).
-func (s *Store) cohort(ctx context.Context, q feedback.StatsQuery) ([]factDoc, error) {
-	filter := bson.D{{Key: "created_at", Value: bson.D{
-		{Key: "$gte", Value: q.From.UTC()}, {Key: "$lt", Value: q.To.UTC()},
-	}}}
-	if q.Unit != "" {
-		filter = append(filter, bson.E{Key: "unit", Value: q.Unit})
+// statsPath asks the server's buildInfo which path Stats takes: FerretDB
+// answers with a ferretdbVersion field, MongoDB does not. It is asked on
+// every call (one short command beside a pass over the cohort) so that
+// the Store needs no state for it.
+func (s *Store) statsPath(ctx context.Context) (statsPath, error) {
+	var info bson.Raw
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return statsOnServer, wrap(err)
 	}
-	proj := bson.D{}
-	for _, f := range []string{"unit", "category", "ward", "status", "due_at", "resolved_at", "reopen_count", "rating"} {
-		proj = append(proj, bson.E{Key: f, Value: 1})
+	if _, err := info.LookupErr("ferretdbVersion"); err == nil {
+		return statsInGoForFerretDB, nil
 	}
-	cur, err := s.reports.Find(ctx, filter, options.Find().SetProjection(proj))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var facts []factDoc
-	if err := cur.All(ctx, &facts); err != nil {
-		return nil, wrap(err)
-	}
-	return facts, nil
+	return statsOnServer, nil
 }
-
-// timingsOf reads the measurements of the given reports, in batches.
-func (s *Store) timingsOf(ctx context.Context, facts []factDoc) (map[string]timingDoc, error) {
-	out := make(map[string]timingDoc)
-	const batch = 1000
-	for start := 0; start < len(facts); start += batch {
-		ids := bson.A{}
-		for _, f := range facts[start:min(start+batch, len(facts))] {
-			ids = append(ids, f.ID)
-		}
-		cur, err := s.timings.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-		if err != nil {
-			return nil, wrap(err)
-		}
-		var docs []timingDoc
-		if err := cur.All(ctx, &docs); err != nil {
-			return nil, wrap(err)
-		}
-		for _, d := range docs {
-			out[d.ReportID] = d
-		}
-	}
-	return out, nil
-}
-
-// statsAcc accumulates one group's figures, with the same definitions as
-// the SQLite store's query.
-type statsAcc struct {
-	received, resolved, open, overdue int64
-	slaBase, slaMet, ever, reopened   int64
-	ratingSum, rated                  int64
-	firstResponse, resolution         []int64
-}
-
-func (a *statsAcc) add(f *factDoc, t timingDoc, now time.Time) {
-	st := feedback.Status(f.Status)
-	done := st == feedback.StatusResolved || st == feedback.StatusClosed
-	hasDue := !f.DueAt.IsZero()
-	a.received++
-	switch {
-	case done:
-		a.resolved++
-	case st.Open():
-		a.open++
-		if hasDue && f.DueAt.Before(now) {
-			a.overdue++
-		}
-	}
-	if done && hasDue && f.ResolvedAt != nil {
-		a.slaBase++
-		if !f.ResolvedAt.After(f.DueAt) {
-			a.slaMet++
-		}
-	}
-	if f.ResolvedAt != nil || f.ReopenCount > 0 {
-		a.ever++
-	}
-	if f.ReopenCount > 0 {
-		a.reopened++
-	}
-	if f.Rating > 0 {
-		a.ratingSum += int64(f.Rating)
-		a.rated++
-	}
-	if t.FirstResponseMin != nil {
-		a.firstResponse = append(a.firstResponse, *t.FirstResponseMin)
-	}
-	if t.ResolutionMin != nil && done {
-		a.resolution = append(a.resolution, *t.ResolutionMin)
-	}
-}
-
-func (a *statsAcc) row(key string) feedback.StatsRow {
-	r := feedback.StatsRow{
-		Key: key, Received: a.received, Resolved: a.resolved, Open: a.open, Overdue: a.overdue,
-		SLAMetPct: ratio(a.slaMet*100, a.slaBase), ReopenRate: ratio(a.reopened, a.ever), Rated: a.rated,
-	}
-	if a.rated > 0 {
-		v := round2(float64(a.ratingSum) / float64(a.rated))
-		r.AvgSatisfaction = &v
-	}
-	r.FirstResponseMedianH, r.FirstResponseP90H = percentileHours(a.firstResponse)
-	r.ResolutionMedianH, r.ResolutionP90H = percentileHours(a.resolution)
-	return r
-}
-
-// percentileHours returns the nearest-rank median and 90th percentile of
-// working minutes, in hours: the values at ranks ceil(n/2) and ceil(0.9n),
-// which for integers are (n+1)/2 and (9n+9)/10.
-func percentileHours(mins []int64) (median, p90 *float64) {
-	n := len(mins)
-	if n == 0 {
-		return nil, nil
-	}
-	slices.Sort(mins)
-	h := func(rank int) *float64 {
-		v := round2(float64(mins[rank-1]) / 60)
-		return &v
-	}
-	return h((n + 1) / 2), h((9*n + 9) / 10)
-}
-
-func ratio(num, den int64) *float64 {
-	if den == 0 {
-		return nil
-	}
-	v := round2(float64(num) / float64(den))
-	return &v
-}
-
-func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 // RecordFirstResponse sets the working minutes to the report's first staff
 // response; an earlier value is kept. Errors: ENOTFOUND.
