@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 
 	"phananh/classifier"
-	"phananh/feedback"
+	"phananh/store/sqlite"
 )
 
 // defaultModelPath is where the shipped model lives in the source tree;
@@ -98,32 +100,27 @@ func evalCurrent(ctx context.Context, w io.Writer, path string, held []classifie
 	return got, true
 }
 
-// correctionStore is what train needs from a store: the event log and the
-// reports' texts.
-type correctionStore interface {
-	feedback.EventStore
-	feedback.ReportStore
-}
-
-// loadCorrections reads staff corrections from the configured store.
-// openCorrectionStore is where the lead wires the store (PHANANH_DATA or
-// PHANANH_MONGO_URI); with no store it returns none.
+// loadCorrections reads staff corrections from the configured store
+// (PHANANH_MONGO_URI, or the SQLite database in PHANANH_DATA when one
+// exists there); with no store there are none.
 func loadCorrections(ctx context.Context, env *Env) ([]classifier.Example, error) {
-	st, closeStore, err := openCorrectionStore(ctx, env)
-	if err != nil || st == nil {
+	cfg, err := loadConfig(env.Getenv)
+	if err != nil {
 		return nil, err
 	}
-	defer closeStore()
+	if cfg.MongoURI == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, sqlite.DBFile)); err != nil {
+			return []classifier.Example{}, nil // no database: a fresh checkout trains on the shipped data
+		}
+	}
+	st, err := openStore(ctx, cfg, slog.New(slog.NewTextHandler(env.Stderr, nil)))
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	defer st.Close()
 	ex, err := classifier.Corrections(ctx, st, st)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
 	return ex, nil
-}
-
-// openCorrectionStore opens the store staff corrections live in. Until the
-// store packages are wired here it reports no store, and train uses the
-// shipped examples only.
-func openCorrectionStore(ctx context.Context, env *Env) (correctionStore, func() error, error) {
-	return nil, nil, nil
 }

@@ -2,14 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"phananh/classifier"
+	"phananh/feedback"
+	"phananh/store/sqlite"
 )
 
 // writeData writes every 6th shipped example to a data directory, with
@@ -91,5 +96,40 @@ func TestTrainRefusesWhenHeldOutMacroF1Drops(t *testing.T) {
 	after, _ := os.ReadFile(out)
 	if !bytes.Equal(before, after) {
 		t.Fatal("the model file changed although training was refused")
+	}
+}
+
+func TestTrainReadsStaffCorrectionsFromTheStore(t *testing.T) {
+	ctx := context.Background()
+	dataDir := t.TempDir()
+	st, err := sqlite.Open(ctx, dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &feedback.Report{ID: "r1", Code: "PA-1", Text: "mấy con chó thả rông cắn người ở công viên", Category: "rac_thai",
+		Status: feedback.StatusReceived, Channel: feedback.ChannelWeb, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	stored, _, _, err := st.CreateReport(ctx, r, []feedback.Event{{Type: feedback.EventCreated, ReportID: "r1", Actor: feedback.ActorCitizen, At: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored.Category = "khac"
+	if _, err := st.UpdateReport(ctx, stored, []feedback.Event{{Type: feedback.EventRecategorized, ReportID: "r1", Actor: "user:u1", At: time.Now(),
+		Data: map[string]string{"category": "khac", "old_category": "rac_thai", "old_ward": ""}}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	dir, _ := writeData(t, false)
+	out := filepath.Join(t.TempDir(), "model.bin")
+	var stdout bytes.Buffer
+	env := &Env{Getenv: func(k string) string {
+		if k == "PHANANH_DATA" {
+			return dataDir
+		}
+		return ""
+	}, Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: io.Discard}
+	err = run(ctx, []string{"train", "--data", dir, "--out", out}, env)
+	if !strings.Contains(stdout.String(), "1 staff corrections") {
+		t.Fatalf("train did not read the correction (err %v):\n%s", err, stdout.String())
 	}
 }
