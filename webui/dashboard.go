@@ -48,10 +48,10 @@ type unitRow struct {
 // chartData is the received-vs-resolved series for uPlot: days as Unix
 // seconds and one count per day.
 type chartData struct {
-	Days     []int64  `json:"days"`
-	Dates    []string `json:"dates"`
-	Received []int   `json:"received"`
-	Resolved []int   `json:"resolved"`
+	Days     []int64   `json:"days"`
+	Dates    []string  `json:"dates"`
+	Received []int     `json:"received"`
+	Resolved []int     `json:"resolved"`
 	Labels   [2]string `json:"labels"`
 }
 
@@ -107,8 +107,12 @@ func (u *UI) headline(ctx context.Context, by feedback.Actor, v *dashView, today
 		from time.Time
 		fn   func([]feedback.StatsRow)
 	}{
-		{today, func(rs []feedback.StatsRow) { v.ReceivedToday = sum(rs, func(r feedback.StatsRow) int64 { return r.Received }) }},
-		{monday, func(rs []feedback.StatsRow) { v.ReceivedWk = sum(rs, func(r feedback.StatsRow) int64 { return r.Received }) }},
+		{today, func(rs []feedback.StatsRow) {
+			v.ReceivedToday = sum(rs, func(r feedback.StatsRow) int64 { return r.Received })
+		}},
+		{monday, func(rs []feedback.StatsRow) {
+			v.ReceivedWk = sum(rs, func(r feedback.StatsRow) int64 { return r.Received })
+		}},
 		{today.AddDate(-5, 0, 1), func(rs []feedback.StatsRow) {
 			v.Open = sum(rs, func(r feedback.StatsRow) int64 { return r.Open })
 			v.Overdue = sum(rs, func(r feedback.StatsRow) int64 { return r.Overdue })

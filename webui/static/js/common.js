@@ -132,11 +132,15 @@
 
   /* map draws a Leaflet map in el when Leaflet is loaded; the tile URL comes
      from the server (PHANANH_TILE_URL). Without Leaflet the element stays hidden. */
-  function map(el) {
+  function map(el, view) {
     if (!el || typeof L === 'undefined') { if (el) { el.hidden = true; } return null; }
-    var cfg = jsonAttr(el, 'data-map') || {};
+    var src = el.hasAttribute('data-map') ? el : el.closest('[data-map]');
+    var cfg = (src && jsonAttr(src, 'data-map')) || {};
+    if (!cfg.tile_url) { el.hidden = true; return null; }
     el.hidden = false;
-    var m = L.map(el, { scrollWheelZoom: false }).setView(cfg.center || [13.0955, 109.3209], 14);
+    view = view || {};
+    var m = L.map(el, { scrollWheelZoom: false, zoomAnimation: false })
+      .setView(view.center || cfg.center || [13.0955, 109.3209], view.zoom || 14);
     L.tileLayer(cfg.tile_url, { maxZoom: 19, attribution: '&copy; OpenStreetMap' }).addTo(m);
     return m;
   }

@@ -15,11 +15,16 @@
     var w = Math.max(260, el.clientWidth);
     chart = new uPlot({
       width: w, height: 260,
-      series: [{}, { label: d.labels[0], stroke: '#0b5cad', width: 2, points: { show: true } },
+      series: [{ label: PA.t('day'), value: function (u, v) { return v == null ? '–' : day(v); } }, { label: d.labels[0], stroke: '#0b5cad', width: 2, points: { show: true } },
         { label: d.labels[1], stroke: '#17663a', width: 2, points: { show: true } }],
-      axes: [{}, { values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? v : ''; }); } }],
+      axes: [{ values: function (u, vals) { return vals.map(day); } }, { values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? v : ''; }); } }],
       scales: { y: { range: function (u, min, max) { return [0, Math.max(4, max + 1)]; } } }
     }, [d.days, d.received, d.resolved], el);
+  }
+
+  function day(sec) {
+    var d = new Date(sec * 1000);
+    return ('0' + d.getDate()).slice(-2) + '/' + ('0' + (d.getMonth() + 1)).slice(-2);
   }
 
   function ageColour(days) {

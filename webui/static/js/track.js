@@ -26,10 +26,9 @@
     var el = document.getElementById('report-map');
     if (mapObj) { mapObj.remove(); mapObj = null; }
     if (el) {
-      mapObj = PA.map(el);
+      var p = [parseFloat(el.getAttribute('data-lat')), parseFloat(el.getAttribute('data-lng'))];
+      mapObj = PA.map(el, { center: p, zoom: 17 });
       if (mapObj) {
-        var p = [parseFloat(el.getAttribute('data-lat')), parseFloat(el.getAttribute('data-lng'))];
-        mapObj.setView(p, 17);
         L.circleMarker(p, { radius: 10, color: '#0b5cad', weight: 3 }).addTo(mapObj);
       }
     }

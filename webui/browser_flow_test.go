@@ -1,0 +1,152 @@
+package webui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"phananh/feedback"
+)
+
+// TestBrowserCitizenStaffDashboard is the whole loop in a real browser: a
+// citizen on a phone files a report with a photo and lands on the tracking
+// page; an officer in another browser moves it on and the citizen's page
+// follows without a reload; the chairman's office sees the figures move.
+func TestBrowserCitizenStaffDashboard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	b := newBrowser(t)
+	a := newApp(t)
+	photo := testJPEG(t)
+
+	citizen := b.tab("citizen", 390, 844, nil)
+	citizen.do(chromedp.Navigate(a.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#picker")))
+	citizen.shot("01-form-390")
+	citizen.noOverflow("/")
+	citizen.do(
+		chromedp.SendKeys(chromedp.CSS("#text"), "Rác thải sinh hoạt đổ thành đống trước chợ phường 5, bốc mùi hôi thối mấy ngày nay"),
+		chromedp.Click(chromedp.CSS("#picker")),
+		chromedp.SetUploadFiles(chromedp.CSS("#photos"), []string{photo}),
+		chromedp.WaitVisible(chromedp.CSS("#previews img")),
+		chromedp.WaitVisible(chromedp.CSS("#suggest")),
+	)
+	citizen.shot("02-form-filled-390")
+	citizen.do(chromedp.Click(chromedp.CSS("#submit")), chromedp.WaitVisible(chromedp.CSS("#code")))
+	code := strings.TrimSpace(run(citizen, chromedp.Text(chromedp.CSS("#code"))))
+	if got := run(citizen, chromedp.Location()); !strings.HasSuffix(got, "/r/"+code) {
+		t.Fatalf("after submitting the citizen is at %s, want /r/%s", got, code)
+	}
+	key := run(citizen, chromedp.Evaluate[string](`localStorage.getItem('phananh:token:`+code+`')||''`))
+	if len(key) != 64 {
+		t.Fatalf("reporter key in localStorage = %q", key)
+	}
+	r, err := a.Store.Report(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if side := storedPhotoSide(t, a, r); side > 1600 {
+		t.Errorf("the photo was not resized in the browser: %d px", side)
+	}
+	if !r.Location.HasPoint() || r.Channel != feedback.ChannelWeb {
+		t.Errorf("report location %+v channel %s, want a point from the map and channel web", r.Location, r.Channel)
+	}
+	citizen.do(chromedp.WaitVisible(chromedp.CSS("#live-state")))
+	citizen.shot("03-track-390")
+	citizen.noOverflow("/r/" + code)
+	run(citizen, chromedp.Evaluate[int](`window.__sameDocument = 1`))
+
+	// An officer of the report's unit, in a second browser context.
+	unit := r.Unit
+	if unit == "" {
+		t.Fatalf("report %s was not routed (status %s)", code, r.Status)
+	}
+	a.addUser(t, "canbo1", feedback.RoleOfficer, unit)
+	staff := b.tab("officer", 1366, 768, citizen)
+	signIn(staff, a.URL, "canbo1")
+	staff.do(chromedp.WaitVisible(chromedp.CSS("table.queue")))
+	staff.shot("04-queue-1366")
+	staff.noOverflow("/staff")
+	staff.do(chromedp.Navigate(a.URL+"/staff/r/"+code), chromedp.WaitVisible(chromedp.CSS("#act-transition")))
+	staff.shot("05-detail-1366")
+	staff.noOverflow("/staff/r/" + code)
+	staff.do(
+		chromedp.SetValue(chromedp.CSS("#t-to"), string(feedback.StatusInProgress)),
+		chromedp.SendKeys(chromedp.CSS("#t-reply"), "Đội vệ sinh đã nhận việc, sẽ thu gom trong hôm nay."),
+		chromedp.Click(chromedp.CSS("#act-transition button[type=submit]")),
+	)
+	citizen.waitText("#status-label", feedback.StatusInProgress.Label(), 15*time.Second)
+	citizen.waitText("#timeline", "Đội vệ sinh đã nhận việc", 5*time.Second)
+	if same := run(citizen, chromedp.Evaluate[int](`window.__sameDocument||0`)); same != 1 {
+		t.Fatal("the citizen's page was reloaded instead of updated live")
+	}
+	citizen.shot("06-track-updated-390")
+
+	// The chairman's office, in a third browser context.
+	a.addUser(t, "vanphong", feedback.RoleSupervisor, "")
+	sup := b.tab("supervisor", 1366, 768, citizen)
+	signIn(sup, a.URL, "vanphong")
+	sup.do(chromedp.WaitVisible(chromedp.CSS("#kpi-today")))
+	sup.waitText("#kpi-today", "1", 5*time.Second)
+	sup.shot("07-dashboard-1366")
+	sup.noOverflow("/dashboard")
+	submitViaAPI(t, a, "Đèn đường hỏng cả tuần nay ở đường Trần Hưng Đạo phường 1, buổi tối rất tối")
+	sup.waitText("#kpi-today", "2", 15*time.Second)
+	sup.shot("08-dashboard-updated-1366")
+
+	// The officer resolves; the citizen confirms with the key kept in the
+	// browser and rates.
+	staff.do(chromedp.WaitVisible(chromedp.CSS("#t-to")),
+		chromedp.SetValue(chromedp.CSS("#t-to"), string(feedback.StatusResolved)),
+		chromedp.Click(chromedp.CSS("#act-transition button[type=submit]")))
+	citizen.waitText("#status-label", feedback.StatusResolved.Label(), 15*time.Second)
+	citizen.do(chromedp.WaitVisible(chromedp.CSS("#rate-form")),
+		chromedp.Click(chromedp.CSS("label[for=score-5]")),
+		chromedp.Click(chromedp.CSS("#rate-form button[type=submit]")))
+	citizen.do(chromedp.WaitNotPresent(chromedp.CSS("#rate-form")))
+	citizen.shot("09-track-rated-390")
+	if r, err = a.Store.Report(context.Background(), code); err != nil || r.Rating != 5 {
+		t.Fatalf("rating stored = %v (%v), want 5", r.Rating, err)
+	}
+
+	checkPublicPages(t, b, a, citizen)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
+		t.Errorf("page problem: %s", p)
+	}
+}
+
+func signIn(tb *tab, base, user string) {
+	tb.do(chromedp.Navigate(base+"/staff/login"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	tb.shot("00-login-" + tb.name)
+	tb.do(chromedp.SendKeys(chromedp.CSS("#username"), user),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS("#login-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#live-region")))
+}
+
+// checkPublicPages screenshots the public pages at the narrowest and the
+// widest supported widths and checks nothing overflows.
+func checkPublicPages(t *testing.T, b *browser, a *app, citizen *tab) {
+	for _, w := range []int64{360, 1920} {
+		citizen.do(chromedp.EmulateViewport(w, 900))
+		for _, p := range []struct{ path, name string }{{"/reports", "list"}, {"/?lang=en", "form-en"}} {
+			citizen.do(chromedp.Navigate(a.URL+p.path), chromedp.WaitVisible(chromedp.CSS("footer")))
+			citizen.shot("10-" + p.name + "-" + itoa(w))
+			citizen.noOverflow(p.path)
+		}
+	}
+}
+
+func itoa(n int64) string {
+	s := ""
+	for n > 0 {
+		s = string(rune('0'+n%10)) + s
+		n /= 10
+	}
+	return s
+}
