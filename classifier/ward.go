@@ -195,7 +195,9 @@ next:
 		}
 		for k, f := range p.fold {
 			t := toks[i+k]
-			if t.fold != f || (t.acc != t.fold && !sameAccents(t.acc, p.acc[k])) {
+			// A name written without accents (an alias like "Phuong Phu Lam")
+			// accepts any; written with them, the text's must agree.
+			if t.fold != f || (t.acc != t.fold && p.acc[k] != f && !sameAccents(t.acc, p.acc[k])) {
 				continue next
 			}
 		}

@@ -82,8 +82,9 @@ func TestGazetteerPolygonWinsOverText(t *testing.T) {
 }
 
 func TestGazetteerUsesAliases(t *testing.T) {
-	g := NewGazetteer([]Ward{{ID: "bk", Name: "Xã Bình Kiến", Aliases: []string{"Bình Kiến 2", "BK"}}, {ID: "x12", Name: "Phường 12"}})
-	for text, want := range map[string]string{"ở BK nè": "bk", "binh kien 2": "bk", "phường 12": "x12", "p1": ""} {
+	g := NewGazetteer([]Ward{{ID: "bk", Name: "Xã Bình Kiến", Aliases: []string{"Bình Kiến 2", "BK"}}, {ID: "x12", Name: "Phường 12"},
+		{ID: "pl", Name: "Phuong Phu Lam"}})
+	for text, want := range map[string]string{"ở BK nè": "bk", "binh kien 2": "bk", "phường 12": "x12", "p1": "", "Phú Lâm": "pl", "phu lam": "pl"} {
 		if got := g.Find(text, nil, nil); got.Ward != want {
 			t.Errorf("Find(%q) = %q, want %q", text, got.Ward, want)
 		}
