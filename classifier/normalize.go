@@ -185,7 +185,7 @@ var abbreviations = buildAbbreviations(map[string]string{
 	"ko": "không", "k": "không", "kh": "không", "hok": "không", "hk": "không",
 	"khg": "không", "kg": "không", "kô": "không", "hông": "không", "khum": "không", "hum": "không",
 	"dc": "được", "đc": "được", "dk": "được", "đk": "được", "duoc": "được",
-	"p": "phường", "ph": "phường", "f": "phường", "tp": "thành phố", "tx": "thị xã",
+	"p": "phường", "ph": "phường", "phg": "phường", "f": "phường", "tp": "thành phố", "tx": "thị xã",
 	"ubnd": "ủy ban nhân dân", "ub": "ủy ban", "kp": "khu phố", "tdp": "tổ dân phố",
 	"đg": "đường", "dg": "đường", "ql": "quốc lộ", "hxh": "hẻm xe hơi",
 	"vs": "với", "j": "gì", "r": "rồi", "ng": "người", "nc": "nước", "mn": "mọi người",

@@ -9,6 +9,8 @@ func TestGazetteerFindsNamedWards(t *testing.T) {
 		{"đầu kiệt 45 Trần Phú P.5 có người đổ rác", "p5", "P.5"},
 		{"nha o p5 ngap", "p5", "p5"},
 		{"F5 mất điện", "p5", "F5"},
+		{"Phg 5 ngập", "p5", "Phg 5"},
+		{"nhà ở phường5", "p5", "phường5"},
 		{"phuong 5 ngap nuoc", "p5", "phuong 5"},
 		{"Phường 05, Tuy Hòa", "p5", "Phường 05"},
 		{"khu vực phường số 7", "p7", "phường số 7"},
