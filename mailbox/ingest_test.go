@@ -23,14 +23,22 @@ type ingestEnv struct {
 func newIngestEnv(t *testing.T, caps imap.CapSet, done string) *ingestEnv {
 	t.Helper()
 	srv := startIMAP(t, caps)
+	e := ingestEnvAt(t, srv.addr, testUser, done)
+	e.srv = srv
+	return e
+}
+
+// ingestEnvAt is an ingestor on a fresh store watching user's INBOX at addr.
+func ingestEnvAt(t *testing.T, addr, user, done string) *ingestEnv {
+	t.Helper()
 	st := mustStore(t, t.TempDir())
-	cfg := testIMAPConfig(srv.addr)
-	cfg.DoneFolder = done
+	cfg := testIMAPConfig(addr)
+	cfg.User, cfg.DoneFolder = user, done
 	in, err := NewIngestor(cfg, newProcessor(st), st, quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &ingestEnv{srv: srv, store: st, in: in, client: imapClient(t, srv.addr, testUser, testPass)}
+	return &ingestEnv{store: st, in: in, client: imapClient(t, addr, user, testPass)}
 }
 
 // deliver appends a message to INBOX and waits until the ingestor's
@@ -84,9 +92,7 @@ func TestIngestMailWithPhotoBecomesOneReport(t *testing.T) {
 			t.Errorf("text %q lacks %q", r.Text, want)
 		}
 	}
-	if !e.seen(t, 1) {
-		t.Error("processed message is not flagged \\Seen")
-	}
+	eventually(t, "the message flagged \\Seen", func() bool { return e.seen(t, 1) })
 
 	// The same message delivered again (a second copy, new UID) files
 	// nothing new.
@@ -131,9 +137,8 @@ func TestIngestReplyWithCodeJoinsTheReport(t *testing.T) {
 	if m.ReportID != r.ID || m.Public || m.Text != "Xin bổ sung: đèn số 3 và số 4." || m.Data["from_reporter"] != "true" || m.Data["photos"] == "" {
 		t.Errorf("citizen message %+v", m)
 	}
-	if n := folderCount(t, e.client, "Processed"); n != 3 {
-		t.Errorf("done folder has %d messages, want 3", n)
-	}
+	// Moving to the done folder follows the checkpoint: wait for it.
+	eventually(t, "three messages in the done folder", func() bool { return folderCount(t, e.client, "Processed") == 3 })
 }
 
 func TestIngestIgnoresAutoRepliesAndQuarantinesBrokenMail(t *testing.T) {
