@@ -51,6 +51,7 @@ type fakeAPI struct {
 	flood    map[string]int    // method -> pending 429 answers
 	blocked  map[int64]bool    // chats that answer 403
 	refused  map[int64]int     // 403 answers per chat
+	migrated map[int64]int64   // groups upgraded to supergroups: old id -> new id
 	floodAt  time.Time         // when the last 429 was answered
 	webhook  url
 	shown    map[int]string                   // message id -> text and markup now shown
@@ -62,7 +63,7 @@ type url struct{ URL, Secret string }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{wake: make(chan struct{}), nextUpd: 1000, nextMsg: 1, calls: map[string]int{},
-		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}, shown: map[int]string{}, commands: map[string][]tgbotapi.BotCommand{}}
+		files: map[string][]byte{}, flood: map[string]int{}, blocked: map[int64]bool{}, refused: map[int64]int{}, migrated: map[int64]int64{}, shown: map[int]string{}, commands: map[string][]tgbotapi.BotCommand{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -139,16 +140,25 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 
 // reply writes a Bot API answer.
 func reply(w http.ResponseWriter, status int, result any, desc string, retry int) {
+	if status != 200 {
+		var params map[string]any
+		if retry > 0 {
+			params = map[string]any{"retry_after": retry}
+		}
+		replyParams(w, status, desc, params)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
+}
+
+// replyParams writes a Bot API error with response parameters.
+func replyParams(w http.ResponseWriter, status int, desc string, params map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	body := map[string]any{"ok": status == 200}
-	if status == 200 {
-		body["result"] = result
-	} else {
-		body["error_code"], body["description"] = status, desc
-		if retry > 0 {
-			body["parameters"] = map[string]int{"retry_after": retry}
-		}
+	body := map[string]any{"ok": false, "error_code": status, "description": desc}
+	if params != nil {
+		body["parameters"] = params
 	}
 	_ = json.NewEncoder(w).Encode(body)
 }
@@ -192,6 +202,10 @@ func (f *fakeAPI) record(w http.ResponseWriter, r *http.Request, method string) 
 	chat, _ := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if to := f.migrated[chat]; to != 0 {
+		replyParams(w, 400, "Bad Request: group chat was upgraded to a supergroup chat", map[string]any{"migrate_to_chat_id": to})
+		return
+	}
 	if f.blocked[chat] {
 		f.refused[chat]++
 		reply(w, 403, nil, "Forbidden: bot was blocked by the user", 0)
@@ -293,6 +307,13 @@ func (f *fakeAPI) block(chat int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.blocked[chat] = true
+}
+
+// migrate makes sends to group answer 400 with migrate_to_chat_id to.
+func (f *fakeAPI) migrate(group, to int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.migrated[group] = to
 }
 
 // unblock lets sends to chat through again.

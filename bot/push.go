@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 
 	"phananh/feedback"
 	"phananh/live"
-	"phananh/photo"
 )
 
 // Consumer names: the checkpoints of the two pushes in the store. Keep
@@ -21,13 +19,6 @@ import (
 const (
 	CitizenConsumer = "telegram"
 	StaffConsumer   = "telegram_staff"
-)
-
-// staffTextMax bounds the report text quoted in a staff alert; captionMax
-// is Telegram's limit on a photo caption.
-const (
-	staffTextMax = 600
-	captionMax   = 1000
 )
 
 // pushAttempts bounds the retries of one push (about two hours with the
@@ -150,65 +141,6 @@ func (p *pusher) citizenText(lang string, r *feedback.Report, e feedback.Event) 
 		s += "\n\n" + tr(lang, "push_resolved")
 	}
 	return s
-}
-
-// staff announces a routing in the unit's Telegram group, if it has one.
-func (p *pusher) staff(ctx context.Context, e feedback.Event) error {
-	b := p.b
-	u, ok := b.city.Unit(e.Data["unit"])
-	if !ok || u.TelegramChatID == 0 {
-		return nil
-	}
-	r, err := b.store.ReportByID(ctx, e.ReportID)
-	if notFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	due := "—"
-	if !r.DueAt.IsZero() {
-		due = r.DueAt.In(ict).Format(dateLayout)
-	}
-	text := tr(langVI, "staff_new", r.Code, u.Name, b.categoryName(langVI, r.Category), b.wardName(langVI, r.Ward),
-		due, truncate(r.Text, staffTextMax), b.link(r.Code))
-	if c, ok := p.withPhoto(ctx, u.TelegramChatID, r, text); ok {
-		return p.deliver(ctx, c, u.TelegramChatID, r.Code, false)
-	}
-	msg := tgbotapi.NewMessage(u.TelegramChatID, text)
-	msg.DisableWebPagePreview = true
-	return p.deliver(ctx, msg, u.TelegramChatID, r.Code, false)
-}
-
-// withPhoto returns the alert as the report's first photo with the text
-// as its caption; ok is false when there is no photo to show.
-func (p *pusher) withPhoto(ctx context.Context, chat int64, r *feedback.Report, text string) (tgbotapi.PhotoConfig, bool) {
-	if len(r.Photos) == 0 {
-		return tgbotapi.PhotoConfig{}, false
-	}
-	rc, ph, err := p.b.store.OpenPhoto(ctx, r.Photos[0].ID)
-	if err != nil {
-		p.b.log.WarnContext(ctx, "telegram: alert photo unreadable; sending text only", slog.String("report_code", r.Code), slog.String("error", err.Error()))
-		return tgbotapi.PhotoConfig{}, false
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
-		return tgbotapi.PhotoConfig{}, false
-	}
-	c := tgbotapi.NewPhoto(chat, tgbotapi.FileBytes{Name: ph.ID[:16] + photoExt(ph.ContentType), Bytes: data})
-	c.Caption = truncate(text, captionMax)
-	return c, true
-}
-
-func photoExt(contentType string) string {
-	switch contentType {
-	case photo.PNG:
-		return ".png"
-	case photo.WebP:
-		return ".webp"
-	}
-	return ".jpg"
 }
 
 // deliver sends a push. 403 means nobody can be reached there: a

@@ -226,3 +226,17 @@ func TestOldEventsAreNotReplayedOnFirstStart(t *testing.T) {
 		t.Errorf("an old status change was pushed: %v", msgs)
 	}
 }
+
+func TestStaffAlertFollowsGroupUpgradedToSupergroup(t *testing.T) {
+	e := mustEnv(t)
+	e.start()
+	const supergroup = -1009990001
+	e.fake.migrate(staffGroup, supergroup)
+	u := e.user(2005, "vi")
+	fileReport(t, u)
+	code := e.reportOf(2005).Code
+	e.user(supergroup, "vi").expect("📋 Phản ánh " + code)
+	if !strings.Contains(e.logs.String(), "update telegram_chat_id in the city config") {
+		t.Error("the operator was not told to update the config")
+	}
+}

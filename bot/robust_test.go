@@ -145,8 +145,9 @@ func TestSubmittingTheSameDraftTwiceFilesOneReport(t *testing.T) {
 	b := run.bot
 	ctx := context.Background()
 	d := &draft{Step: stepConfirm, Lang: langVI, Text: garbageText, Address: "Phường 5", Key: "3003:77"}
+	summary := e.fake.newMessageID() // the summary message the button was under
 	for range 2 {
-		if err := b.submit(ctx, 3003, d, 1); err != nil {
+		if err := b.submit(ctx, 3003, d, summary); err != nil {
 			t.Fatal(err)
 		}
 	}
