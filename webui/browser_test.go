@@ -168,12 +168,30 @@ func (tb *tab) waitText(sel, want string, within time.Duration) {
 	tb.b.t.Fatalf("%s: %s reads %q, want %q", tb.name, sel, strings.TrimSpace(got), want)
 }
 
-// noOverflow checks that nothing makes the page scroll sideways.
+// pageCheck lists what breaks the quality bar on the current page: a
+// visible form control without a label, a control or button smaller than
+// a 44 px touch target (map widgets aside), sideways scrolling.
+const pageCheck = `(() => {
+  const bad = [], seen = el => el.offsetParent !== null && !el.closest('.leaflet-container');
+  document.querySelectorAll('input:not([type=hidden]), select, textarea').forEach(el => {
+    if (!seen(el) && el.type !== 'radio') return;
+    if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label')) bad.push('no label: ' + (el.id || el.name));
+  });
+  document.querySelectorAll('button, .btn, select, textarea, input[type=text], input[type=tel], input[type=email], input[type=password], input[type=search], .stars label').forEach(el => {
+    if (!seen(el)) return;
+    const r = el.getBoundingClientRect();
+    if (r.height < 44 || r.width < 44) bad.push('small target: ' + (el.id || el.textContent.trim().slice(0, 24)) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+  });
+  const over = document.documentElement.scrollWidth - window.innerWidth;
+  if (over > 0) bad.push('wider than the window by ' + over + ' px');
+  return bad;
+})()`
+
+// noOverflow checks the current page against pageCheck.
 func (tb *tab) noOverflow(page string) {
 	tb.b.t.Helper()
-	over := run(tb, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-	if over > 0 {
-		tb.b.t.Errorf("%s: %s is %d px wider than the window", tb.name, page, over)
+	for _, p := range run(tb, chromedp.Evaluate[[]string](pageCheck)) {
+		tb.b.t.Errorf("%s: %s: %s", tb.name, page, p)
 	}
 }
 

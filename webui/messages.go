@@ -84,7 +84,7 @@ var messages = map[string][2]string{
 	"list.more":       {"Xem thêm", "More"},
 	"list.supporters": {"%d người cùng phản ánh", "%d others"},
 	"f.status":        {"Trạng thái", "Status"}, "f.category": {"Lĩnh vực", "Category"}, "f.ward": {"Phường, xã", "Ward"},
-	"f.unit": {"Đơn vị", "Unit"}, "f.all": {"Tất cả", "All"}, "f.open": {"Đang xử lý", "Open"},
+	"f.unit": {"Đơn vị", "Unit"}, "f.all": {"Tất cả", "All"}, "f.open": {"Chưa xử lý xong", "Open"},
 	"f.resolved": {"Đã xử lý", "Resolved"}, "f.rejected": {"Từ chối", "Rejected"}, "f.apply": {"Lọc", "Filter"},
 	"f.search": {"Tìm trong nội dung", "Search text"}, "f.overdue": {"Chỉ quá hạn", "Overdue only"}, "f.mine": {"Giao cho tôi", "Assigned to me"},
 
@@ -125,7 +125,7 @@ var messages = map[string][2]string{
 	"dash.csv":          {"Tải CSV", "Download CSV"},
 	"dash.today":        {"Tiếp nhận hôm nay", "Received today"},
 	"dash.week":         {"Tiếp nhận tuần này", "Received this week"},
-	"dash.open":         {"Đang xử lý", "Open"},
+	"dash.open":         {"Chưa xử lý xong", "Open"},
 	"dash.overdue":      {"Quá hạn", "Overdue"},
 	"dash.sla":          {"Đúng hạn (%)", "On time (%)"},
 	"dash.median":       {"Thời gian xử lý trung vị (giờ làm việc)", "Median time to resolve (working hours)"},
