@@ -19,10 +19,10 @@ const NearbyRadius = 200
 //	POST /api/v1/classify                {"text","lat","lng"} -> {"category","category_name","confidence","ward","ward_name"}
 //	GET  /api/v1/nearby?lat=&lng=&category=   open reports within 200 m
 //	POST /api/v1/reports/:code/support   "me too" (X-Form-Token header)
-func (u *UI) apiRoutes(g *gin.RouterGroup, renderError func(*gin.Context, error)) {
-	g.POST("/classify", func(c *gin.Context) { u.classifyText(c, renderError) })
-	g.GET("/nearby", func(c *gin.Context) { u.nearby(c, renderError) })
-	g.POST("/reports/:code/support", func(c *gin.Context) { u.support(c, renderError) })
+func (u *UI) apiRoutes(g *gin.RouterGroup) {
+	g.POST("/classify", u.classifyText)
+	g.GET("/nearby", u.nearby)
+	g.POST("/reports/:code/support", u.support)
 }
 
 type classifyRequest struct {
@@ -41,25 +41,25 @@ type suggestion struct {
 	WardName       string  `json:"ward_name,omitempty"`
 }
 
-func (u *UI) classifyText(c *gin.Context, renderError func(*gin.Context, error)) {
+func (u *UI) classifyText(c *gin.Context) {
 	if !u.classify.allow(c.ClientIP()) {
-		renderError(c, feedback.Errorf(feedback.ERATELIMIT, "Bạn gửi quá nhanh, vui lòng chờ một chút.", "Too many requests, please wait a moment."))
+		u.errs.JSON(c, feedback.Errorf(feedback.ERATELIMIT, "Bạn gửi quá nhanh, vui lòng chờ một chút.", "Too many requests, please wait a moment."))
 		return
 	}
 	var req classifyRequest
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		renderError(c, feedback.FieldError("body", "Dữ liệu JSON không hợp lệ.", "Malformed JSON."))
+		u.errs.JSON(c, feedback.FieldError("body", "Dữ liệu JSON không hợp lệ.", "Malformed JSON."))
 		return
 	}
 	if n := utf8.RuneCountInString(req.Text); n < 3 || n > feedback.MaxTextLen {
-		renderError(c, feedback.FieldError("text", "Nội dung phải từ 3 đến 5000 ký tự.", "The text must be 3 to 5000 characters long."))
+		u.errs.JSON(c, feedback.FieldError("text", "Nội dung phải từ 3 đến 5000 ký tự.", "The text must be 3 to 5000 characters long."))
 		return
 	}
 	cls, err := u.cfg.Classifier.Classify(c.Request.Context(), feedback.ClassifyInput{Text: req.Text, Lat: req.Lat, Lng: req.Lng})
 	if err != nil {
-		renderError(c, err)
+		u.errs.JSON(c, err)
 		return
 	}
 	out := suggestion{Category: cls.Category, Confidence: cls.Confidence, Ward: cls.Ward}
@@ -85,16 +85,16 @@ type nearbyItem struct {
 	SupportedURL string `json:"support_url"`
 }
 
-func (u *UI) nearby(c *gin.Context, renderError func(*gin.Context, error)) {
+func (u *UI) nearby(c *gin.Context) {
 	lat, err1 := strconv.ParseFloat(c.Query("lat"), 64)
 	lng, err2 := strconv.ParseFloat(c.Query("lng"), 64)
 	if err1 != nil || err2 != nil {
-		renderError(c, feedback.FieldError("lat", "Thiếu hoặc sai toạ độ.", "Missing or invalid coordinates."))
+		u.errs.JSON(c, feedback.FieldError("lat", "Thiếu hoặc sai toạ độ.", "Missing or invalid coordinates."))
 		return
 	}
 	found, err := u.cfg.Intake.Nearby(c.Request.Context(), lat, lng, c.Query("category"), NearbyRadius)
 	if err != nil {
-		renderError(c, err)
+		u.errs.JSON(c, err)
 		return
 	}
 	l := u.lang(c)
@@ -113,15 +113,15 @@ func (u *UI) nearby(c *gin.Context, renderError func(*gin.Context, error)) {
 }
 
 // support adds the browser as a supporter of a report, once per browser.
-func (u *UI) support(c *gin.Context, renderError func(*gin.Context, error)) {
+func (u *UI) support(c *gin.Context) {
 	if _, err := u.checkForm(c, ""); err != nil {
-		renderError(c, err)
+		u.errs.JSON(c, err)
 		return
 	}
 	browser, _ := c.Cookie(browserCookie)
 	r, added, err := u.cfg.Intake.Support(c.Request.Context(), c.Param("code"), feedback.Contact{}, "web:"+browser)
 	if err != nil {
-		renderError(c, err)
+		u.errs.JSON(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"code": r.Code, "supporters": r.Supporters, "added": added, "url": "/r/" + r.Code})

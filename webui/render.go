@@ -97,35 +97,9 @@ func (u *UI) errorPage(c *gin.Context, status int, err error) {
 		u.cfg.Logger.Error("webui: page failed", "route", c.FullPath(), "error", err.Error())
 	}
 	if status == 0 {
-		status = httpStatus(e.Code)
+		status = u.errs.Status(e.Code)
 	}
 	p := u.newPage(c, "error.title")
 	p.Data = p.L.Msg(e.Message, e.MessageEN)
 	u.render(c, status, "error", p)
-}
-
-// httpStatus maps error codes for pages; the JSON API has its own mapping
-// in the server package.
-func httpStatus(code string) int {
-	switch code {
-	case feedback.EINVALID:
-		return http.StatusBadRequest
-	case feedback.ENOTFOUND:
-		return http.StatusNotFound
-	case feedback.ECONFLICT:
-		return http.StatusConflict
-	case feedback.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case feedback.EUNSUPPORTED:
-		return http.StatusUnsupportedMediaType
-	case feedback.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case feedback.EFORBIDDEN:
-		return http.StatusForbidden
-	case feedback.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case feedback.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

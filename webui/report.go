@@ -90,10 +90,9 @@ func (u *UI) submitReport(c *gin.Context) {
 	}
 	switch {
 	case err != nil && wantJSON:
-		e := feedback.AsError(err)
-		c.JSON(httpStatus(e.Code), gin.H{"error": gin.H{"code": e.Code, "message": e.Message, "message_en": e.MessageEN, "field": e.Field}})
+		u.errs.JSON(c, err)
 	case err != nil:
-		u.showForm(c, httpStatus(feedback.ErrorCode(err)), vals, err)
+		u.showForm(c, u.errs.Status(feedback.ErrorCode(err)), vals, err)
 	case wantJSON:
 		c.JSON(http.StatusOK, createdJSON{Code: rc.Report.Code, URL: "/r/" + rc.Report.Code, ReporterToken: rc.ReporterToken, Created: rc.Created})
 	default:

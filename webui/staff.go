@@ -86,7 +86,7 @@ func (u *UI) login(c *gin.Context) {
 	if err != nil {
 		e := feedback.AsError(err)
 		v.Error = u.lang(c).Msg(e.Message, e.MessageEN)
-		u.showLogin(c, httpStatus(e.Code), v)
+		u.showLogin(c, u.errs.Status(e.Code), v)
 		return
 	}
 	u.setSession(c, l.Token, l.CSRFToken, int(u.cfg.Auth.AbsoluteTimeout().Seconds()))

@@ -89,6 +89,16 @@ type UI struct {
 	tokens   *formTokens
 	classify *ipLimiter
 	csp      string
+	errs     Errors
+}
+
+// Errors is how the API renders errors, shared so that the pages and the
+// JSON helpers answer exactly as the rest of the API does.
+type Errors struct {
+	// JSON writes err as the API's JSON error body (server.RenderError).
+	JSON func(c *gin.Context, err error)
+	// Status maps an error code to its HTTP status (server.StatusOf).
+	Status func(code string) int
 }
 
 // New parses the embedded templates and returns the UI.
@@ -132,9 +142,9 @@ func New(cfg Config) (*UI, error) {
 }
 
 // Mount adds the pages, the static files and the small JSON endpoints the
-// pages call. renderError renders an error of the JSON endpoints the way
-// the rest of the API does (server.RenderError).
-func (u *UI) Mount(e *gin.Engine, renderError func(*gin.Context, error)) {
+// pages call; errs renders errors as the rest of the API does.
+func (u *UI) Mount(e *gin.Engine, errs Errors) {
+	u.errs = errs
 	h := e.Group("", u.pageHeaders)
 	h.GET("/", u.reportForm)
 	h.POST("/report", u.submitReport)
@@ -146,7 +156,7 @@ func (u *UI) Mount(e *gin.Engine, renderError func(*gin.Context, error)) {
 	}
 	e.GET("/static/*path", u.serveStatic)
 	api := e.Group("/api/v1", apiHeaders)
-	u.apiRoutes(api, renderError)
+	u.apiRoutes(api)
 }
 
 // IsPage reports whether a request is for a page rather than the API, so

@@ -145,13 +145,18 @@
     return m;
   }
 
-  function escapeText(s) {
-    var d = document.createElement('div');
-    d.textContent = s;
-    return d.innerHTML;
+  /* pointMap shows one report's location (data-lat, data-lng) on a small
+     map, replacing the map drawn before (after a live refresh). */
+  function pointMap(el, old) {
+    if (old) { old.remove(); }
+    if (!el) { return null; }
+    var p = [parseFloat(el.getAttribute('data-lat')), parseFloat(el.getAttribute('data-lng'))];
+    var m = map(el, { center: p, zoom: 17 });
+    if (m) { L.circleMarker(p, { radius: 10, color: '#0b5cad', weight: 3 }).addTo(m); }
+    return m;
   }
 
   window.PA = { t: t, fmt: fmt, en: EN, cookie: cookie, request: request, errorText: errorText, live: live,
     liveState: liveState, refresh: refresh, debounce: debounce, showJSOnly: showJSOnly, jsonAttr: jsonAttr,
-    map: map, escapeText: escapeText };
+    map: map, pointMap: pointMap };
 })();

@@ -44,16 +44,7 @@
     });
   }
 
-  function initMap() {
-    var el = document.getElementById('report-map');
-    if (mapObj) { mapObj.remove(); mapObj = null; }
-    if (!el) { return; }
-    var p = [parseFloat(el.getAttribute('data-lat')), parseFloat(el.getAttribute('data-lng'))];
-    mapObj = PA.map(el, { center: p, zoom: 17 });
-    if (mapObj) {
-      L.circleMarker(p, { radius: 10, color: '#0b5cad', weight: 3 }).addTo(mapObj);
-    }
-  }
+  function initMap() { mapObj = PA.pointMap(document.getElementById('report-map'), mapObj); }
 
   /* Keyboard navigation of the queue. */
   var current = -1;

@@ -23,15 +23,7 @@
         if (navigator.clipboard) { navigator.clipboard.writeText(code).then(done, function () {}); }
       });
     }
-    var el = document.getElementById('report-map');
-    if (mapObj) { mapObj.remove(); mapObj = null; }
-    if (el) {
-      var p = [parseFloat(el.getAttribute('data-lat')), parseFloat(el.getAttribute('data-lng'))];
-      mapObj = PA.map(el, { center: p, zoom: 17 });
-      if (mapObj) {
-        L.circleMarker(p, { radius: 10, color: '#0b5cad', weight: 3 }).addTo(mapObj);
-      }
-    }
+    mapObj = PA.pointMap(document.getElementById('report-map'), mapObj);
     initClosure();
   }
 
