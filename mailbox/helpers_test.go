@@ -132,8 +132,11 @@ func (m mailSpec) raw() []byte {
 
 // imapTestServer is go-imap's in-memory server on 127.0.0.1.
 type imapTestServer struct {
-	addr string
-	user *imapmemserver.User
+	addr  string
+	caps  imap.CapSet
+	mem   *imapmemserver.Server
+	user  *imapmemserver.User
+	close func()
 }
 
 func startIMAP(tb testing.TB, caps imap.CapSet) *imapTestServer {
@@ -144,19 +147,35 @@ func startIMAP(tb testing.TB, caps imap.CapSet) *imapTestServer {
 		tb.Fatal(err)
 	}
 	mem.AddUser(user)
+	s := &imapTestServer{addr: "127.0.0.1:0", caps: caps, mem: mem, user: user}
+	s.serve(tb)
+	return s
+}
+
+// restartIMAP serves old's mailboxes again on the same address.
+func restartIMAP(tb testing.TB, old *imapTestServer) *imapTestServer {
+	tb.Helper()
+	s := *old
+	s.serve(tb)
+	return &s
+}
+
+func (s *imapTestServer) serve(tb testing.TB) {
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return s.mem.NewSession(), nil, nil
 		},
-		Caps: caps, InsecureAuth: true, Logger: discardLogger{},
+		Caps: s.caps, InsecureAuth: true, Logger: discardLogger{},
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	s.addr = ln.Addr().String()
 	go func() { _ = srv.Serve(ln) }()
-	tb.Cleanup(func() { srv.Close() })
-	return &imapTestServer{addr: ln.Addr().String(), user: user}
+	var once sync.Once
+	s.close = func() { once.Do(func() { srv.Close() }) }
+	tb.Cleanup(s.close)
 }
 
 type discardLogger struct{}

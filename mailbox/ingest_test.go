@@ -205,3 +205,35 @@ func TestIngestWithoutIdleAndAfterUIDValidityChange(t *testing.T) {
 		t.Errorf("quarantine folder has %d (moved without MOVE support), want 1", n)
 	}
 }
+
+func TestIngestReconnectsAfterTheServerGoesAway(t *testing.T) {
+	first := startIMAP(t, idleCaps)
+	e := ingestEnvAt(t, first.addr, testUser, "")
+	runIngestor(t, e.in)
+	e.deliver(t, mailSpec{Subject: "Trước", MessageID: "before@example.com", Body: "Rác trước khi máy chủ khởi động lại."}.raw())
+
+	// The server restarts on the same address, keeping its mailboxes.
+	first.close()
+	second := restartIMAP(t, first)
+	e.client = imapClient(t, second.addr, testUser, testPass)
+	e.deliver(t, mailSpec{Subject: "Sau", MessageID: "after@example.com", Body: "Rác sau khi máy chủ khởi động lại."}.raw())
+	if n := len(reports(t, e.store)); n != 2 {
+		t.Errorf("%d reports, want 2", n)
+	}
+}
+
+func TestIngestQuarantinesOversizeMailUnread(t *testing.T) {
+	srv := startIMAP(t, idleCaps)
+	e := ingestEnvAt(t, srv.addr, testUser, "")
+	e.in.cfg.MaxMessageBytes = 1500 // the small mail is about 700 bytes, the photo mail over 3000
+	runIngestor(t, e.in)
+	e.deliver(t, mailSpec{Subject: "Ảnh lớn", MessageID: "big@example.com", Body: "Ảnh đính kèm.", JPEGs: [][]byte{testJPEG(t, 3)}}.raw())
+	e.deliver(t, mailSpec{Subject: "Nhỏ", MessageID: "small@example.com", Body: "Thư nhỏ vẫn được xử lý bình thường."}.raw())
+	q := eventsOf(t, e.store, feedback.EventQuarantined)
+	if len(q) != 1 || q[0].Data["reason"] != "too large" {
+		t.Errorf("quarantine events %+v", q)
+	}
+	if n := len(reports(t, e.store)); n != 1 {
+		t.Errorf("%d reports, want the small one", n)
+	}
+}
