@@ -166,12 +166,13 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (feedback.Sto
 	return st, nil
 }
 
-// classifierWards gives the classifier's gazetteer the city's wards and
-// their aliases.
+// classifierWards gives the classifier's gazetteer the city's wards, their
+// aliases and their polygons.
 func classifierWards(c *city.City) []classifier.Ward {
 	var out []classifier.Ward
 	for _, w := range c.Wards() {
-		out = append(out, classifier.Ward{ID: w.ID, Name: w.Name, Aliases: w.Aliases})
+		out = append(out, classifier.Ward{ID: w.ID, Name: w.Name, Aliases: w.Aliases,
+			Polygon: classifier.Rings(c.WardPolygons(w.ID))})
 	}
 	return out
 }
