@@ -243,6 +243,19 @@ func TestBadPhotosAreRefused(t *testing.T) {
 	if d, ok, _ := (&Bot{store: e.store}).loadDraft(context.Background(), 1004); ok && len(d.Photos) > 0 {
 		t.Errorf("a refused photo was kept: %v", d.Photos)
 	}
+	// A photo sent "as a file" is an image document: taken, with the same checks.
+	e.fake.addFile("doc", jpegBytes(t))
+	m := u.message()
+	m.Document, m.Caption = &tgbotapi.Document{FileID: "doc", FileName: "IMG_0001.JPG", MimeType: "image/jpeg"}, garbageText
+	u.send(m)
+	u.expect("gõ địa chỉ")
+	m = u.message()
+	m.Document = &tgbotapi.Document{FileID: "doc", FileName: "giay-to.pdf", MimeType: "application/pdf"}
+	u.send(m)
+	u.expect("gõ địa chỉ") // not a photo: the question is asked again
+	if d, _, _ := (&Bot{store: e.store}).loadDraft(context.Background(), 1004); d == nil || len(d.Photos) != 1 {
+		t.Errorf("draft after an image document and a PDF: %+v", d)
+	}
 }
 
 func TestNotUnderstoodGetsHelp(t *testing.T) {

@@ -240,3 +240,18 @@ func TestStaffAlertFollowsGroupUpgradedToSupergroup(t *testing.T) {
 		t.Error("the operator was not told to update the config")
 	}
 }
+
+func TestPushInTheReportersLanguage(t *testing.T) {
+	e := mustEnv(t)
+	e.start()
+	rc, err := e.intake.Submit(context.Background(), intake.Submission{Channel: feedback.ChannelTelegram,
+		Text: garbageText, Language: "en", Reporter: feedback.Contact{TelegramChatID: 2006}, IdempotencyKey: "2006:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.change(rc.Report.Code, feedback.Event{Type: feedback.EventPublicReply, Text: "Đội vệ sinh sẽ đến trong hôm nay."}, nil)
+	u := e.user(2006, "en")
+	u.expect("💬 Reply about report " + rc.Report.Code)
+	e.setStatus(rc.Report.Code, feedback.StatusRejected, "Không thuộc thẩm quyền")
+	u.expect("🔔 Report " + rc.Report.Code + ": Rejected\nKhông thuộc thẩm quyền")
+}
