@@ -13,7 +13,7 @@ const (
 // featureVersion changes whenever extract changes what it produces; a
 // model trained on other features is refused at load, since its weights
 // would be read against the wrong features.
-const featureVersion = 5
+const featureVersion = 6
 
 // Character n-gram sizes over the folded text.
 const (

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // TrainOptions tune Train. The zero value gives the shipped settings.
@@ -55,6 +56,7 @@ type sample struct {
 	buckets []uint32
 	vals    []float32
 	class   int
+	key     uint64 // textKey: an example and its copy without accents share it
 }
 
 // Train fits a model on examples deterministically: the same examples in
@@ -78,21 +80,29 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 	return newModel(o.Version, classes, o.Dims, t, w, b, idf), nil
 }
 
-// weigh computes the IDF of every bucket over the samples (0 for buckets
-// in fewer than MinDocFreq samples) and sets each sample's values to its
+// weigh computes the IDF of every bucket over the texts (a text and its
+// copy without accents count once; 0 for buckets in fewer than MinDocFreq
+// texts) and sets each sample's values to its
 // unit-length IDF-weighted vector, exactly as Model.logits computes it.
 // The temperature folds reuse these IDFs: they are unsupervised, so that
 // leaks no label.
 func weigh(samples []sample, o TrainOptions) []float32 {
 	df := make([]int32, o.Dims)
-	for _, s := range samples {
-		u := slices.Compact(slices.Sorted(slices.Values(s.buckets)))
-		for _, b := range u {
-			df[b]++
+	last := make([]uint64, o.Dims) // key of the last text counted per bucket
+	texts := 0
+	for i, s := range samples {
+		if i == 0 || s.key != samples[i-1].key {
+			texts++
+		}
+		for _, b := range s.buckets {
+			if df[b] == 0 || last[b] != s.key {
+				df[b]++
+				last[b] = s.key
+			}
 		}
 	}
 	idf := make([]float32, o.Dims)
-	n := float64(len(samples))
+	n := float64(texts)
 	for b, d := range df {
 		if int(d) >= o.MinDocFreq {
 			idf[b] = float32(math.Log((n+1)/float64(d+1)) + 1)
@@ -114,10 +124,17 @@ func weigh(samples []sample, o TrainOptions) []float32 {
 	return idf
 }
 
-// prepare extracts features, orders samples by text hash (so input order
-// does not matter) and drops rare features.
+// prepare adds a copy without accents of every example written with them
+// (citizens often type without; the copy teaches the folded features to
+// carry the decision alone), extracts features and orders samples by text
+// hash, so input order does not matter.
 func prepare(examples []Example, classes []string, o TrainOptions) ([]sample, error) {
 	ex := slices.Clone(examples)
+	for _, e := range examples {
+		if f := Fold(e.Text); f != strings.ToLower(e.Text) {
+			ex = append(ex, Example{Text: f, Category: e.Category, Ward: e.Ward})
+		}
+	}
 	slices.SortStableFunc(ex, func(a, b Example) int {
 		if c := cmp.Compare(textKey(a.Text), textKey(b.Text)); c != 0 {
 			return c
@@ -136,7 +153,7 @@ func prepare(examples []Example, classes []string, o TrainOptions) ([]sample, er
 		for i, f := range fs.feats {
 			b[i] = f.bucket
 		}
-		samples = append(samples, sample{buckets: b, class: c})
+		samples = append(samples, sample{buckets: b, class: c, key: textKey(e.Text)})
 	}
 	return samples, nil
 }
@@ -211,8 +228,8 @@ func outOfFold(samples []sample, k int, o TrainOptions) []scored {
 	out := make([]scored, 0, len(samples))
 	for f := 0; f < o.Folds; f++ {
 		var tr, te []sample
-		for i, s := range samples {
-			if i%o.Folds == f {
+		for _, s := range samples {
+			if int(s.key>>32)%o.Folds == f { // by text, so a copy never validates its original
 				te = append(te, s)
 			} else {
 				tr = append(tr, s)
