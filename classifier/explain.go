@@ -88,11 +88,23 @@ func (c *Local) shortlist(fs *featureSet, class int, grams bool) *shortlist {
 	return &s
 }
 
-// placeholder reports whether a syllable feature stands for a number or a
-// proper name, which explain nothing to an officer.
+// placeholder reports whether a syllable feature stands for a number, a
+// proper name or a function word, which explain nothing to an officer
+// (the model still weighs them).
 func (ts tokens) placeholder(f feature) bool {
-	if f.kind != kindFold && f.kind != kindAccent {
-		return false
+	switch f.kind {
+	case kindFold, kindAccent:
+		t := ts[f.a]
+		return t.num || t.name || functionWords[t.fold]
+	case kindBigram:
+		a, b := ts[f.a], ts[f.n]
+		return a.num || a.name || b.num || b.name
 	}
-	return ts[f.a].num || ts[f.a].name
+	return false
 }
+
+// functionWords are common Vietnamese words that carry no topic, folded.
+var functionWords = setOf(`o va cua la co khong duoc cho cac nhung nay do da roi thi ma voi tai tu den
+trong tren duoi ra vao len xuong nen vi neu con cung rat qua nhieu it moi mot hai ba bi se dang
+toi chung em anh chi ong ba ho minh ai gi sao nao day kia ay nha nguoi xin de nghi kinh gui ngay
+luc khi gio hom nay mai suot lam di`)
