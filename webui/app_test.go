@@ -68,7 +68,11 @@ func newApp(t testing.TB) *app {
 	srv.MountStaff(server.StaffDeps{Auth: a, Desk: d})
 	streamer := live.NewStreamer(hub, live.StreamOptions{Logger: quiet})
 	srv.MountLive(streamer, server.LiveAuthenticator(a))
-	ui, err := webui.New(webui.Config{Reports: st, Intake: in, Classifier: cls, City: c, Auth: a, Desk: d,
+	secret, err := webui.FormSecret(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui, err := webui.New(webui.Config{Reports: st, Intake: in, Classifier: cls, City: c, Auth: a, Desk: d, FormSecret: secret,
 		TileURL: "http://127.0.0.1:1/{z}/{x}/{y}.png", SessionCookie: server.SessionCookie, CSRFCookie: server.CSRFCookie, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +90,24 @@ func newApp(t testing.TB) *app {
 }
 
 // addUser creates a staff account through auth, as `phananh user add` does.
-func (a *app) addUser(t testing.TB, name string, role feedback.Role, unit string) {
+func (a *app) addUser(t testing.TB, name string, role feedback.Role, unit string) *feedback.User {
 	t.Helper()
-	_, err := a.Auth.AddUser(context.Background(), feedback.Actor{Local: true},
+	u, err := a.Auth.AddUser(context.Background(), feedback.Actor{Local: true},
 		auth.NewUser{Username: name, Name: name, Role: role, UnitID: unit, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return u
+}
+
+func TestFormSecretShared(t *testing.T) {
+	a := newApp(t)
+	s1, err := webui.FormSecret(context.Background(), a.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := webui.FormSecret(context.Background(), a.Store)
+	if err != nil || string(s1) != string(s2) || len(s1) != 32 {
+		t.Fatalf("second instance got a different secret (%v)", err)
 	}
 }

@@ -103,10 +103,10 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#t-to"), string(feedback.StatusResolved)),
 		chromedp.Click(chromedp.CSS("#act-transition button[type=submit]")))
 	citizen.waitText("#status-label", feedback.StatusResolved.Label(), 15*time.Second)
-	citizen.do(chromedp.WaitVisible(chromedp.CSS("#rate-form")),
+	citizen.do(chromedp.WaitVisible(chromedp.CSS("#rate-box")),
 		chromedp.Click(chromedp.CSS("label[for=score-5]")),
-		chromedp.Click(chromedp.CSS("#rate-form button[type=submit]")))
-	citizen.do(chromedp.WaitNotPresent(chromedp.CSS("#rate-form")))
+		chromedp.Click(chromedp.CSS("#rate")))
+	citizen.do(chromedp.WaitNotPresent(chromedp.CSS("#rate-box")))
 	citizen.shot("09-track-rated-390")
 	if r, err = a.Store.Report(context.Background(), code); err != nil || r.Rating != 5 {
 		t.Fatalf("rating stored = %v (%v), want 5", r.Rating, err)

@@ -2,13 +2,18 @@ package webui_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"phananh/desk"
+	"phananh/feedback"
 )
 
 // client is a browser without JavaScript: cookies, no redirects followed
@@ -145,5 +150,52 @@ func TestStaffPagesNeedSignIn(t *testing.T) {
 	res, body := c.get("/nowhere")
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "<html") {
 		t.Errorf("unknown page = %d, want an HTML 404", res.StatusCode)
+	}
+}
+
+var keyRE = regexp.MustCompile(`data-token="([0-9a-f]{64})"`)
+
+// TestClosureWithoutJavaScript: the citizen confirms and rates a resolved
+// report with the key shown once, by plain form posts.
+func TestClosureWithoutJavaScript(t *testing.T) {
+	a := newApp(t)
+	c := newClient(t, a.URL)
+	res, _ := c.postForm(map[string]string{"form_token": c.formToken(), "text": "Cống thoát nước bị tắc, nước tràn ra đường phường 7"})
+	loc := res.Header.Get("Location")
+	_, page := c.get(loc)
+	m := keyRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no reporter key on the tracking page")
+	}
+	code := strings.TrimPrefix(loc, "/r/")
+	sup := a.addUser(t, "giamsat", feedback.RoleSupervisor, "")
+	by := feedback.Actor{User: sup}
+	for _, to := range []feedback.Status{feedback.StatusInProgress, feedback.StatusResolved} {
+		if _, err := a.Desk.Transition(context.Background(), by, code, desk.TransitionInput{To: to}); err != nil {
+			t.Fatalf("to %s: %v", to, err)
+		}
+	}
+	post := func(fields url.Values) (*http.Response, string) {
+		res, err := c.hc.PostForm(a.URL+loc+"/closure", fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	res, body := post(url.Values{"action": {"confirm"}, "reporter_token": {strings.Repeat("0", 64)}})
+	if res.StatusCode < 400 || !strings.Contains(body, `role="alert"`) {
+		t.Fatalf("confirm with a wrong key = %d, want an error on the page", res.StatusCode)
+	}
+	if res, _ = post(url.Values{"action": {"rate"}, "score": {"4"}, "reporter_token": {m[1]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rate = %d, want 303", res.StatusCode)
+	}
+	if res, _ = post(url.Values{"action": {"confirm"}, "reporter_token": {m[1]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm = %d, want 303", res.StatusCode)
+	}
+	r, err := a.Store.Report(context.Background(), code)
+	if err != nil || r.Status != feedback.StatusClosed || r.Rating != 4 {
+		t.Fatalf("report after closure: %v rating %d (%v), want closed and rated 4", r.Status, r.Rating, err)
 	}
 }

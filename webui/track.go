@@ -2,6 +2,8 @@ package webui
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,6 +23,8 @@ type trackView struct {
 	// CanClose shows confirm / reopen; CanRate shows the rating form.
 	CanClose, CanRate bool
 	Map               mapConfig
+	// Error is the message of a refused closure form.
+	Error string
 }
 
 // photoView is a photo link.
@@ -35,12 +39,18 @@ const publicTimelineLimit = 500
 // track serves /r/{code}: status, timeline, replies and photos.
 func (u *UI) track(c *gin.Context) {
 	code := feedback.NormalizeCode(c.Param("code"))
-	if code == "" {
-		u.errorPage(c, http.StatusNotFound, feedback.NotFound("report"))
+	if code != "" && code != c.Param("code") {
+		c.Redirect(http.StatusMovedPermanently, "/r/"+code)
 		return
 	}
-	if code != c.Param("code") {
-		c.Redirect(http.StatusMovedPermanently, "/r/"+code)
+	u.showTrack(c, code, http.StatusOK, "")
+}
+
+// showTrack renders the tracking page, with an error message from a
+// closure form when there is one.
+func (u *UI) showTrack(c *gin.Context, code string, status int, errMsg string) {
+	if code == "" {
+		u.errorPage(c, http.StatusNotFound, feedback.NotFound("report"))
 		return
 	}
 	r, err := u.cfg.Reports.Report(c.Request.Context(), code)
@@ -56,9 +66,9 @@ func (u *UI) track(c *gin.Context) {
 	p := u.newPage(c, "track.title")
 	p.Script, p.Vendor, p.Styles = "track.js", []string{"leaflet/leaflet.js"}, []string{"leaflet/leaflet.css"}
 	v := &trackView{R: r, Overdue: r.Overdue(u.cfg.Now()), Timeline: p.L.timeline(es, r.Public, false),
-		CanClose: r.Status == feedback.StatusResolved,
-		CanRate:  (r.Status == feedback.StatusResolved || r.Status == feedback.StatusClosed) && r.Rating == 0,
-		Map:      u.mapConfig()}
+		CanClose: r.Status == feedback.StatusResolved && u.cfg.Desk != nil,
+		CanRate:  (r.Status == feedback.StatusResolved || r.Status == feedback.StatusClosed) && r.Rating == 0 && u.cfg.Desk != nil,
+		Map:      u.mapConfig(), Error: errMsg}
 	if n := len(es); n > 0 {
 		v.LastSeq = es[n-1].Seq
 	}
@@ -71,7 +81,38 @@ func (u *UI) track(c *gin.Context) {
 			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: u.cfg.SecureCookies})
 	}
 	p.Data = v
-	u.render(c, http.StatusOK, "track", p)
+	u.render(c, status, "track", p)
+}
+
+// closure takes the tracking page's closure form without JavaScript:
+// confirm, reopen with a reason, or rate. The reporter key in the form is
+// the authorization, so a forged cross-site post cannot act: it does not
+// know the key.
+func (u *UI) closure(c *gin.Context) {
+	code := feedback.NormalizeCode(c.Param("code"))
+	if u.cfg.Desk == nil || code == "" {
+		u.errorPage(c, http.StatusNotFound, feedback.NotFound("report"))
+		return
+	}
+	ctx, token := c.Request.Context(), strings.TrimSpace(c.PostForm("reporter_token"))
+	var err error
+	switch c.PostForm("action") {
+	case "confirm":
+		_, err = u.cfg.Desk.Confirm(ctx, code, token)
+	case "reopen":
+		_, err = u.cfg.Desk.Reopen(ctx, code, token, c.PostForm("reason"))
+	case "rate":
+		score, _ := strconv.Atoi(c.PostForm("score"))
+		_, err = u.cfg.Desk.Rate(ctx, code, token, score, c.PostForm("comment"))
+	default:
+		err = feedback.FieldError("action", "Thao tác không hợp lệ.", "Unknown action.")
+	}
+	if err != nil {
+		e := feedback.AsError(err)
+		u.showTrack(c, code, u.errs.Status(e.Code), u.lang(c).Msg(e.Message, e.MessageEN))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/r/"+code)
 }
 
 func photoViews(ps []feedback.Photo) []photoView {

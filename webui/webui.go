@@ -150,6 +150,7 @@ func (u *UI) Mount(e *gin.Engine, errs Errors) {
 	h.POST("/report", u.submitReport)
 	h.GET("/r", u.lookup)
 	h.GET("/r/:code", u.track)
+	h.POST("/r/:code/closure", u.closure)
 	h.GET("/reports", u.publicList)
 	if u.cfg.Auth != nil && u.cfg.Desk != nil {
 		u.staffRoutes(h)

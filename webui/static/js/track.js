@@ -27,40 +27,34 @@
     initClosure();
   }
 
+  /* The closure form posts without JavaScript; with it, the key comes
+     from localStorage and the citizen API answers without a page load. */
   function initClosure() {
-    var box = document.getElementById('closure');
-    if (!box) { return; }
+    var form = document.getElementById('closure-form');
+    if (!form) { return; }
     var tok = document.getElementById('reporter-token'), msg = document.getElementById('closure-msg');
-    tok.value = storedToken();
-    function send(path, body) {
-      body.reporter_token = tok.value.trim();
+    if (!tok.value) { tok.value = storedToken(); }
+    form.addEventListener('submit', function (ev) {
+      var action = ev.submitter && ev.submitter.value;
+      var body = { reporter_token: tok.value.trim() }, path = action;
+      if (action === 'reopen') { body.reason = form.elements.reason.value.trim(); }
+      if (action === 'rate') {
+        var s = form.querySelector('input[name=score]:checked');
+        if (!s) { ev.preventDefault(); msg.textContent = PA.t('need_score'); return; }
+        path = 'rating';
+        body.score = parseInt(s.value, 10);
+        body.comment = form.elements.comment.value.trim();
+      }
+      if (!action || !window.fetch) { return; } // let the browser post the form
+      ev.preventDefault();
       if (!body.reporter_token) { msg.textContent = PA.t('need_token'); tok.focus(); return; }
       msg.textContent = PA.t('sending');
       PA.request('POST', '/api/v1/reports/' + code + '/' + path, body).then(function (r) {
         if (!r.ok) { msg.textContent = PA.errorText(r.data); return; }
         try { localStorage.setItem(key, body.reporter_token); } catch (e) { /* ignore */ }
-        msg.textContent = PA.t('saved');
         PA.refresh();
       }).catch(function () { msg.textContent = PA.t('failed'); });
-    }
-    var confirmBtn = document.getElementById('confirm');
-    if (confirmBtn) { confirmBtn.addEventListener('click', function () { send('confirm', {}); }); }
-    var reopen = document.getElementById('reopen-form');
-    if (reopen) {
-      reopen.addEventListener('submit', function (ev) {
-        ev.preventDefault();
-        send('reopen', { reason: reopen.elements.reason.value.trim() });
-      });
-    }
-    var rate = document.getElementById('rate-form');
-    if (rate) {
-      rate.addEventListener('submit', function (ev) {
-        ev.preventDefault();
-        var s = rate.querySelector('input[name=score]:checked');
-        if (!s) { msg.textContent = PA.t('need_score'); return; }
-        send('rating', { score: parseInt(s.value, 10), comment: rate.elements.comment.value.trim() });
-      });
-    }
+    });
   }
 
   init();
