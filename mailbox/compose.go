@@ -20,6 +20,9 @@ func compose(w io.Writer, from netmail.Address, msg *Mail) error {
 		to[i] = &msg.To[i]
 	}
 	h.SetAddressList("To", to)
+	if msg.ReplyTo != nil {
+		h.SetAddressList("Reply-To", []*mail.Address{msg.ReplyTo})
+	}
 	h.SetSubject(msg.Subject)
 	date := msg.Date
 	if date.IsZero() {

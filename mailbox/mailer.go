@@ -37,7 +37,10 @@ type SMTPConfig struct {
 // Mail is one outgoing message. Text is required; HTML is optional and
 // becomes the alternative part.
 type Mail struct {
-	To      []mail.Address
+	To []mail.Address
+	// ReplyTo, when set, is where replies should go (the ingested mailbox,
+	// when mail is sent from another address).
+	ReplyTo *mail.Address
 	Subject string
 	Text    string
 	HTML    string

@@ -29,6 +29,9 @@ type NotifierDeps struct {
 	Mailer Sender         // required
 	// BaseURL is PHANANH_BASE_URL; links point to BaseURL/r/{code}.
 	BaseURL string
+	// ReplyTo, when set, receives the citizens' replies: the ingested
+	// mailbox, when it is not the From address.
+	ReplyTo *mail.Address
 	// UnitName names a unit id in mails; nil leaves units out.
 	UnitName func(id string) string
 	// Signature closes every mail (default "Văn phòng tiếp nhận phản ánh").
@@ -53,6 +56,7 @@ type Notifier struct {
 	store     feedback.Store
 	mailer    Sender
 	baseURL   string
+	replyTo   *mail.Address
 	unitName  func(string) string
 	signature string
 	maxAge    time.Duration
@@ -69,7 +73,7 @@ func NewNotifier(d NotifierDeps) *Notifier {
 	if d.Store == nil || d.Mailer == nil {
 		panic("mailbox: NewNotifier needs a Store and a Mailer")
 	}
-	n := &Notifier{store: d.Store, mailer: d.Mailer, baseURL: d.BaseURL, unitName: d.UnitName,
+	n := &Notifier{store: d.Store, mailer: d.Mailer, baseURL: d.BaseURL, replyTo: d.ReplyTo, unitName: d.UnitName,
 		signature: d.Signature, maxAge: d.MaxAge, log: d.Logger, now: d.Now}
 	if n.signature == "" {
 		n.signature = "Văn phòng tiếp nhận phản ánh"
@@ -175,7 +179,7 @@ func (n *Notifier) mail(ctx context.Context, r *feedback.Report, e feedback.Even
 	msg := &Mail{
 		To:      []mail.Address{{Name: r.Reporter.Name, Address: r.Reporter.Email}},
 		Subject: l.Subject, Text: text, HTML: html, AutoSubmitted: true,
-		MessageID: MessageID(r.Code, e.Seq, domain), Date: e.At,
+		MessageID: MessageID(r.Code, e.Seq, domain), Date: e.At, ReplyTo: n.replyTo,
 	}
 	if ackSeq > 0 && ackSeq != e.Seq {
 		ack := MessageID(r.Code, ackSeq, domain)

@@ -20,7 +20,7 @@ const testBaseURL = "https://phananh.tuyhoa.example.vn"
 type received struct {
 	to, subject, id string
 	inReplyTo, refs []string
-	auto            string
+	auto, replyTo   string
 	contentType     string
 	text, html      string
 }
@@ -37,6 +37,9 @@ func decodeMail(t *testing.T, m sunkMail) received {
 	r.inReplyTo, _ = mr.Header.MsgIDList("In-Reply-To")
 	r.refs, _ = mr.Header.MsgIDList("References")
 	r.auto = mr.Header.Get("Auto-Submitted")
+	if rt, err := mr.Header.AddressList("Reply-To"); err == nil && len(rt) == 1 {
+		r.replyTo = rt[0].Address
+	}
 	r.contentType, _, _ = mr.Header.ContentType()
 	for {
 		p, err := mr.NextPart()
@@ -85,7 +88,7 @@ func (e *notifyEnv) start(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := NewNotifier(NotifierDeps{Store: e.st(), Mailer: m, BaseURL: testBaseURL, Logger: quietLog(),
+	n := NewNotifier(NotifierDeps{Store: e.st(), Mailer: m, BaseURL: testBaseURL, Logger: quietLog(), ReplyTo: &mail.Address{Address: testUser},
 		UnitName: func(id string) string { return "Đơn vị " + id },
 		Consumer: live.ConsumerOptions{PollInterval: 30 * time.Millisecond, RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -149,6 +152,9 @@ func TestNotifierAcknowledgesAndThreadsStatusMailsOnce(t *testing.T) {
 	}
 	code := res.ReportCode
 	ack := e.mails(t, 1)[0]
+	if ack.replyTo != testUser {
+		t.Errorf("Reply-To %q, want the ingested mailbox", ack.replyTo)
+	}
 	if ack.to != "an.nguyen@example.com" || !strings.HasPrefix(ack.subject, SubjectTag(code)) || ack.auto != "auto-generated" {
 		t.Errorf("ack to %q subject %q auto %q", ack.to, ack.subject, ack.auto)
 	}

@@ -42,6 +42,8 @@ type Submitter interface {
 	Submit(ctx context.Context, sub intake.Submission) (intake.Receipt, error)
 }
 
+var _ Submitter = (*intake.Service)(nil)
+
 // Processor turns raw messages into reports, replies or quarantine
 // entries. It is what the Ingestor runs per message; it is exported so
 // that other sources (an LMTP or webhook receiver) can reuse it.

@@ -139,10 +139,11 @@ func (in *Ingestor) process(ctx context.Context, c *imapclient.Client, uidValidi
 	}
 	raw := msgs[0].FindBodySection(section)
 	res, err := in.proc.Process(ctx, raw)
+	id := strconv.FormatUint(uint64(uidValidity), 10) + ":" + strconv.FormatUint(uint64(uid), 10)
 	if err == nil || ctx.Err() != nil {
+		delete(in.failures, id)
 		return res, err
 	}
-	id := strconv.FormatUint(uint64(uidValidity), 10) + ":" + strconv.FormatUint(uint64(uid), 10)
 	in.failures[id]++
 	if in.failures[id] < maxAttempts {
 		return res, err

@@ -46,7 +46,7 @@ func newMail(cfg *Config, st feedback.Store, c *city.City, log *slog.Logger) (*m
 		return nil, fmt.Errorf("smtp: %w", err)
 	}
 	m.Notifier = mailbox.NewNotifier(mailbox.NotifierDeps{
-		Store: st, Mailer: m.Mailer, BaseURL: cfg.BaseURL, Logger: log,
+		Store: st, Mailer: m.Mailer, BaseURL: cfg.BaseURL, Logger: log, ReplyTo: m.replyTo(),
 		UnitName: func(id string) string {
 			u, _ := c.Unit(id)
 			return u.Name
@@ -83,6 +83,20 @@ func (m *mailParts) ownAddress() string {
 		}
 	}
 	return ""
+}
+
+// replyTo is the ingested mailbox when citizens' replies would otherwise
+// go to a From address nobody reads: nil when there is no IMAP, when the
+// login is not an address, or when it is the From address.
+func (m *mailParts) replyTo() *mail.Address {
+	if m.cfg.IMAPAddr == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(m.cfg.IMAPUser)
+	if err != nil || strings.EqualFold(a.Address, m.Mailer.From().Address) {
+		return nil
+	}
+	return a
 }
 
 // Publish wakes the notifier for committed events; it never blocks.
