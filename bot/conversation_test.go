@@ -12,6 +12,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"phananh/feedback"
+	"phananh/photo"
 )
 
 // Report texts the demo classifier reads with confidence.
@@ -324,5 +325,27 @@ func TestLongDescriptionFitsInMessages(t *testing.T) {
 	u.expect("Mã tra cứu của bạn:")
 	if r := e.reportOf(1007); r.Text != strings.TrimSpace(long) {
 		t.Errorf("the stored text was cut: %d of %d characters", len([]rune(r.Text)), len([]rune(long)))
+	}
+}
+
+func TestCancelledDraftLeavesNoPhoto(t *testing.T) {
+	e := mustEnv(t)
+	e.start()
+	u := e.user(1008, "vi")
+	img := jpegBytes(t)
+	e.fake.addFile("p", img)
+	u.photo("p", garbageText)
+	u.expect("gõ địa chỉ")
+	u.say("/huy")
+	u.expect("Đã hủy phản ánh đang soạn")
+	clean, _, err := photo.Clean(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.store.OpenPhoto(context.Background(), feedback.HashSecret(string(clean))); !notFound(err) {
+		t.Errorf("the photo of a dropped draft is stored (err %v)", err)
+	}
+	if _, ok, _ := (&Bot{store: e.store}).loadDraft(context.Background(), 1008); ok {
+		t.Error("draft still there after /huy")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 
@@ -24,18 +23,19 @@ const (
 )
 
 // draft is a report being written, kept in the store under the chat so
-// that a restart loses nothing. Photos are stored (cleaned) as they
-// arrive; the draft keeps their ids.
+// that a restart loses nothing. Photos are checked as they arrive but only
+// their Telegram ids are kept: they are fetched again on sending, so a
+// dropped or expired draft leaves no photo of the citizen behind.
 type draft struct {
-	Step    string   `json:"step"`
-	Lang    string   `json:"lang"`
-	Text    string   `json:"text,omitempty"`
-	Photos  []string `json:"photos,omitempty"`
-	Lat     *float64 `json:"lat,omitempty"`
-	Lng     *float64 `json:"lng,omitempty"`
-	Address string   `json:"address,omitempty"`
-	Phone   string   `json:"phone,omitempty"`
-	Name    string   `json:"name,omitempty"`
+	Step    string       `json:"step"`
+	Lang    string       `json:"lang"`
+	Text    string       `json:"text,omitempty"`
+	Photos  []draftPhoto `json:"photos,omitempty"`
+	Lat     *float64     `json:"lat,omitempty"`
+	Lng     *float64     `json:"lng,omitempty"`
+	Address string       `json:"address,omitempty"`
+	Phone   string       `json:"phone,omitempty"`
+	Name    string       `json:"name,omitempty"`
 	// Key is "<chat>:<message id>" of the message that carried the
 	// description: intake's idempotency key, so a repeated send files one
 	// report.
@@ -47,6 +47,12 @@ type draft struct {
 	Category  string `json:"category,omitempty"`
 	// SummaryMsg is the message id of the summary with the buttons.
 	SummaryMsg int `json:"summary_msg,omitempty"`
+}
+
+// draftPhoto is a checked photo of a draft.
+type draftPhoto struct {
+	FileID   string `json:"file_id"`
+	UniqueID string `json:"unique_id"` // the same picture sent twice has one
 }
 
 // loadDraft returns the chat's draft; ok is false when there is none (or
@@ -104,37 +110,38 @@ func imageFile(m *tgbotapi.Message) (fileID string, ok bool) {
 	return "", false
 }
 
-// addPhoto downloads a photo, runs the web form's checks on it
-// (photo.Clean: sniffed type, canvas limits, metadata stripped) and stores
-// it. It replies to the user itself when the photo is refused; err is only
-// for transient failures.
+// addPhoto downloads a photo and runs the web form's checks on it
+// (photo.Clean: size, sniffed type, canvas limits). It replies to the user
+// itself when the photo is refused; err is only for transient failures.
 func (b *Bot) addPhoto(ctx context.Context, chat int64, d *draft, fileID string) (added bool, err error) {
 	if len(d.Photos) >= feedback.MaxPhotos {
 		return false, b.reply(ctx, chat, tr(d.Lang, "photo_max"))
 	}
-	f, err := b.api.File(ctx, fileID)
-	if err != nil {
-		return false, err
+	f, data, err := b.fetch(ctx, fileID)
+	if err == nil {
+		_, _, err = photo.Clean(data)
 	}
-	if f.FileSize > feedback.MaxPhotoBytes {
-		return false, b.reply(ctx, chat, tr(d.Lang, "photo_big"))
-	}
-	data, err := b.api.Download(ctx, f.FilePath, feedback.MaxPhotoBytes)
 	if err != nil {
 		return false, b.photoRefused(ctx, chat, d.Lang, err)
 	}
-	clean, ct, err := photo.Clean(data)
-	if err != nil {
-		return false, b.photoRefused(ctx, chat, d.Lang, err)
-	}
-	p, err := b.store.PutPhoto(ctx, clean, ct)
-	if err != nil {
-		return false, err
-	}
-	if !slices.Contains(d.Photos, p.ID) {
-		d.Photos = append(d.Photos, p.ID)
+	if !slices.ContainsFunc(d.Photos, func(p draftPhoto) bool { return p.UniqueID == f.FileUniqueID && p.UniqueID != "" }) {
+		d.Photos = append(d.Photos, draftPhoto{FileID: fileID, UniqueID: f.FileUniqueID})
 	}
 	return true, nil
+}
+
+// fetch downloads a file, refusing one over the photo size limit before
+// and while downloading.
+func (b *Bot) fetch(ctx context.Context, fileID string) (tgbotapi.File, []byte, error) {
+	f, err := b.api.File(ctx, fileID)
+	if err != nil {
+		return f, nil, err
+	}
+	if f.FileSize > feedback.MaxPhotoBytes {
+		return f, nil, tooLarge()
+	}
+	data, err := b.api.Download(ctx, f.FilePath, feedback.MaxPhotoBytes)
+	return f, data, err
 }
 
 // photoRefused tells the user why a photo was not added; only a transient
@@ -153,21 +160,17 @@ func (b *Bot) photoRefused(ctx context.Context, chat int64, lang string, err err
 	return b.reply(ctx, chat, tr(lang, "photo_fail"))
 }
 
-// photoUploads reads the draft's stored photos back for intake, which
-// checks them again (they are already clean, so nothing changes).
+// photoUploads downloads the draft's photos again for intake, which
+// cleans and stores them with the report. Telegram keeps files for as long
+// as a draft lives, so a failure here is transient.
 func (b *Bot) photoUploads(ctx context.Context, d *draft) ([]intake.Upload, error) {
 	var out []intake.Upload
-	for _, id := range d.Photos {
-		rc, _, err := b.store.OpenPhoto(ctx, id)
+	for _, p := range d.Photos {
+		_, data, err := b.fetch(ctx, p.FileID)
 		if err != nil {
 			return nil, err
 		}
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, feedback.Internal(err)
-		}
-		out = append(out, intake.Upload{Name: id, Data: data})
+		out = append(out, intake.Upload{Name: p.UniqueID, Data: data})
 	}
 	return out, nil
 }
