@@ -161,6 +161,24 @@ func TestParseBrokenMIMEIsUnparsable(t *testing.T) {
 	}
 }
 
+func TestCleanBody(t *testing.T) {
+	cases := map[string]struct{ in, want string }{
+		"gmail vi":    {"Bổ sung ảnh.\n\nVào Th 2, 10 thg 3, 2025 lúc 09:00 Hòm thư <a@b.vn> đã viết:\n> cũ", "Bổ sung ảnh."},
+		"outlook vi":  {"Đã xử lý chưa?\n\nTừ: Hòm thư <a@b.vn>\nĐã gửi: Thứ Hai\nTiêu đề: cũ", "Đã xử lý chưa?"},
+		"outlook en":  {"Any news?\r\n\r\nFrom: City <a@b.vn>\r\nSent: Monday\r\nSubject: old", "Any news?"},
+		"mobile":      {"Ngập nặng.\nGửi từ iPhone của tôi", "Ngập nặng."},
+		"blank lines": {"\n\nMột\n\n\n\nHai  \n", "Một\n\nHai"},
+	}
+	for name, c := range cases {
+		if got := cleanBody(c.in); got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
+		}
+	}
+	if got := htmlToText("<p>The lamp is <b>broken</b> since <i>Monday</i>.<br>Thanks</p>"); got != "The lamp is broken since Monday.\nThanks" {
+		t.Errorf("html: %q", got)
+	}
+}
+
 func TestAutoReplies(t *testing.T) {
 	cases := map[string]struct {
 		from   string

@@ -23,16 +23,20 @@ func htmlToText(s string) string {
 	}
 	var b strings.Builder
 	renderText(&b, doc)
-	return b.String()
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
+
+// spaces matches runs of HTML white space, which render as one space.
+var spaces = regexp.MustCompile(`[ \t\r\n\f]+`)
 
 func renderText(b *strings.Builder, n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
-		b.WriteString(strings.Join(strings.Fields(n.Data), " "))
-		if t := n.Data; t != "" && strings.TrimRight(t, " \t\r\n") != t {
-			b.WriteByte(' ')
-		}
+		b.WriteString(spaces.ReplaceAllString(n.Data, " "))
 		return
 	case html.ElementNode:
 		if skipElement(n) {
@@ -101,6 +105,13 @@ func textOf(n *html.Node) string {
 // "On Mon, 1 Jan 2026, X wrote:", "Vào ... đã viết:", Outlook's separator.
 var quoteHeader = regexp.MustCompile(`(?i)^(on .+ wrote:?|vào .+ đã viết:?|-+ ?(original message|forwarded message|tin nhắn gốc|thư gốc) ?-+|_{10,}|from: .+ sent: .+)$`)
 
+// outlookFrom and outlookSent match the header block Outlook writes above
+// a quoted message, in English and Vietnamese.
+var (
+	outlookFrom = regexp.MustCompile(`(?i)^\*?(from|từ):\*? `)
+	outlookSent = regexp.MustCompile(`(?i)^\*?(sent|date|đã gửi|ngày):\*? `)
+)
+
 // signatureLine matches a line after which only a signature follows.
 var signatureLine = regexp.MustCompile(`(?i)^(-- ?|sent from my .+|gửi từ .+ của tôi\.?|get outlook for .+)$`)
 
@@ -110,10 +121,14 @@ var signatureLine = regexp.MustCompile(`(?i)^(-- ?|sent from my .+|gửi từ .+
 func cleanBody(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\u00a0", " ")
 	var out []string
-	for _, line := range strings.Split(s, "\n") {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
 		line = strings.TrimRight(line, " \t")
 		t := strings.TrimSpace(line)
 		if quoteHeader.MatchString(t) || signatureLine.MatchString(line) || signatureLine.MatchString(t) {
+			break
+		}
+		if outlookFrom.MatchString(t) && i+1 < len(lines) && outlookSent.MatchString(strings.TrimSpace(lines[i+1])) {
 			break
 		}
 		if strings.HasPrefix(t, ">") {
