@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,9 @@ func (c *Config) validate(l *loader) {
 	if c.TelegramWebhookURL != "" && c.TelegramWebhookSecret == "" {
 		l.fail("PHANANH_TELEGRAM_WEBHOOK_SECRET", "is required in webhook mode")
 	}
+	if c.TelegramWebhookSecret != "" && !webhookSecretRE.MatchString(c.TelegramWebhookSecret) {
+		l.fail("PHANANH_TELEGRAM_WEBHOOK_SECRET", "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+	}
 	if c.IMAPAddr != "" && c.IMAPUser == "" {
 		l.fail("PHANANH_IMAP_USER", "is required when PHANANH_IMAP_ADDR is set")
 	}
@@ -129,6 +133,9 @@ func (c *Config) validate(l *loader) {
 		l.fail("PHANANH_SMTP_FROM", "is required when PHANANH_SMTP_ADDR is set")
 	}
 }
+
+// webhookSecretRE is what Telegram accepts as a webhook secret token.
+var webhookSecretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // SecureCookies reports whether cookies must be marked Secure.
 func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
