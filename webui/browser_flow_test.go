@@ -64,10 +64,11 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 	if unit == "" {
 		t.Fatalf("report %s was not routed (status %s)", code, r.Status)
 	}
+	seedOverdue(t, a, unit)
 	a.addUser(t, "canbo1", feedback.RoleOfficer, unit)
 	staff := b.tab("officer", 1366, 768, citizen)
 	signIn(staff, a.URL, "canbo1")
-	staff.do(chromedp.WaitVisible(chromedp.CSS("table.queue")))
+	staff.do(chromedp.WaitVisible(chromedp.CSS("table.queue tr.is-overdue")))
 	staff.shot("04-queue-1366")
 	staff.noOverflow("/staff")
 	staff.do(chromedp.Navigate(a.URL+"/staff/r/"+code), chromedp.WaitVisible(chromedp.CSS("#act-transition")))
@@ -90,11 +91,12 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 	sup := b.tab("supervisor", 1366, 768, citizen)
 	signIn(sup, a.URL, "vanphong")
 	sup.do(chromedp.WaitVisible(chromedp.CSS("#kpi-today")))
-	sup.waitText("#kpi-today", "1", 5*time.Second)
+	sup.waitText("#kpi-today", "2", 5*time.Second)
+	sup.waitText("#kpi-overdue", "1", time.Second)
 	sup.shot("07-dashboard-1366")
 	sup.noOverflow("/dashboard")
 	submitViaAPI(t, a, "Đèn đường hỏng cả tuần nay ở đường Trần Hưng Đạo phường 1, buổi tối rất tối")
-	sup.waitText("#kpi-today", "2", 15*time.Second)
+	sup.waitText("#kpi-today", "3", 15*time.Second)
 	sup.shot("08-dashboard-updated-1366")
 
 	// The officer resolves; the citizen confirms with the key kept in the

@@ -243,3 +243,23 @@ func submitViaAPI(t *testing.T, a *app, text string) {
 		t.Fatal(err)
 	}
 }
+
+// seedOverdue files a report in unit and moves its due time into the past,
+// so the queue and the dashboard have something overdue to show.
+func seedOverdue(t *testing.T, a *app, unit string) {
+	t.Helper()
+	lat, lng := 13.0975, 109.3180
+	rc, err := a.Intake.Submit(context.Background(), intake.Submission{Channel: feedback.ChannelAPI, Public: true,
+		Text: "Bãi rác tự phát ven kênh phường 5 đã lâu chưa ai dọn", Lat: &lat, Lng: &lng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rc.Report
+	if r.Unit != unit {
+		t.Fatalf("seed report went to %s, want %s", r.Unit, unit)
+	}
+	r.DueAt = time.Now().Add(-2 * time.Hour)
+	if _, err := a.Store.UpdateReport(context.Background(), r, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -39,7 +39,7 @@ func (u *UI) detail(c *gin.Context) {
 	r := d.Report
 	p := u.staffPage(c, "detail.title")
 	p.Script, p.Vendor, p.Styles = "staff.js", []string{"leaflet/leaflet.js"}, []string{"leaflet/leaflet.css"}
-	v := &detailView{R: r, Overdue: r.Overdue(u.cfg.Now()), Timeline: p.L.timeline(d.Events, true, true),
+	v := &detailView{R: r, Overdue: r.Overdue(u.cfg.Now()),
 		Photos: photoViews(r.Photos), CanTransfer: desk.Allowed(p.Staff.Role, desk.ActTransfer),
 		Categories: u.cfg.City.Categories(), Wards: u.cfg.City.Wards(), Units: u.cfg.City.Units(), Map: u.mapConfig()}
 	if n := len(d.Events); n > 0 {
@@ -50,9 +50,14 @@ func (u *UI) detail(c *gin.Context) {
 			v.Next = append(v.Next, st)
 		}
 	}
+	names := map[string]string{p.Staff.ID: displayName(p.Staff)}
 	if offs, err := u.cfg.Desk.Officers(c.Request.Context(), actorOf(c), r.Unit); err == nil {
 		v.Officers = offs
+		for _, o := range offs {
+			names[o.ID] = displayName(o)
+		}
 	}
+	v.Timeline = p.L.timeline(d.Events, true, true, names)
 	// Newest first: staff read the latest change first.
 	for i, j := 0, len(v.Timeline)-1; i < j; i, j = i+1, j-1 {
 		v.Timeline[i], v.Timeline[j] = v.Timeline[j], v.Timeline[i]
@@ -60,4 +65,11 @@ func (u *UI) detail(c *gin.Context) {
 	p.Title = p.L.T("detail.title") + " " + r.Code
 	p.Data = v
 	u.render(c, http.StatusOK, "detail", p)
+}
+
+func displayName(u *feedback.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Username
 }

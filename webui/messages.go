@@ -73,6 +73,7 @@ var messages = map[string][2]string{
 	"r.address": {"Địa điểm", "Place"}, "r.supporters": {"Người cùng phản ánh", "Others with this problem"},
 	"r.duplicate_of": {"Trùng với phản ánh", "Duplicate of"}, "r.overdue": {"Quá hạn", "Overdue"},
 	"r.text": {"Nội dung", "Description"}, "r.map": {"Vị trí trên bản đồ", "Location on the map"},
+	"r.rating":    {"Đánh giá của người dân", "Citizen's rating"},
 	"r.no_events": {"Chưa có diễn biến.", "Nothing yet."},
 
 	"actor.citizen": {"Người dân", "Citizen"}, "actor.system": {"Hệ thống", "System"}, "actor.staff": {"Cán bộ", "Officer"},

@@ -1,6 +1,8 @@
 package webui
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +40,7 @@ var eventTitles = map[feedback.EventType][2]string{
 
 // entry renders an event. Public timelines (staff=false) hide who acted
 // and withhold a private reporter's own words; staff see everything.
-func (l *lang) entry(e feedback.Event, reportPublic, staff bool) entry {
+func (l *lang) entry(e feedback.Event, reportPublic, staff bool, names map[string]string) entry {
 	en := entry{Seq: e.Seq, At: e.At, Kind: "system", Private: !e.Public}
 	if t, ok := eventTitles[e.Type]; ok {
 		en.Title = l.Msg(t[0], t[1])
@@ -67,33 +69,42 @@ func (l *lang) entry(e feedback.Event, reportPublic, staff bool) entry {
 		en.Text = strings.TrimSpace(e.Data["score"] + "/5 " + e.Text)
 	case feedback.EventClassified:
 		en.Text = strings.Trim(l.Cat(e.Data["category"])+" · "+l.Ward(e.Data["ward"]), " ·")
+		if conf, err := strconv.ParseFloat(e.Data["confidence"], 64); err == nil {
+			en.Text += fmt.Sprintf(" (%.0f%%, %s)", conf*100, e.Data["model"])
+		}
 	}
 	citizen := e.Actor == feedback.ActorCitizen
 	if citizen && !reportPublic && !staff {
 		en.Text = ""
 	}
-	en.Actor = l.actor(e.Actor, staff)
+	en.Actor = l.actor(e.Actor, staff, names)
 	return en
 }
 
-func (l *lang) actor(a string, staff bool) string {
+// actor names who acted: staff see their colleagues' names (or the start
+// of an unknown account's id); the public sees only "officer".
+func (l *lang) actor(a string, staff bool, names map[string]string) string {
+	id, isUser := strings.CutPrefix(a, "user:")
 	switch {
 	case a == feedback.ActorCitizen:
 		return l.T("actor.citizen")
 	case a == feedback.ActorSystem:
 		return l.T("actor.system")
-	case staff && strings.HasPrefix(a, "user:"):
-		return l.T("actor.staff") + " " + strings.TrimPrefix(a, "user:")[:min(8, len(a)-5)]
+	case staff && isUser && names[id] != "":
+		return names[id]
+	case staff && isUser:
+		return l.T("actor.staff") + " " + id[:min(8, len(id))]
 	}
 	return l.T("actor.staff")
 }
 
-// timeline renders events, keeping only public ones unless staff.
-func (l *lang) timeline(es []feedback.Event, reportPublic, staff bool) []entry {
+// timeline renders events, keeping only public ones unless staff. names
+// maps staff account ids to display names.
+func (l *lang) timeline(es []feedback.Event, reportPublic, staff bool, names map[string]string) []entry {
 	out := make([]entry, 0, len(es))
 	for _, e := range es {
 		if e.Public || staff {
-			out = append(out, l.entry(e, reportPublic, staff))
+			out = append(out, l.entry(e, reportPublic, staff, names))
 		}
 	}
 	return out

@@ -65,7 +65,7 @@ func (u *UI) showTrack(c *gin.Context, code string, status int, errMsg string) {
 	}
 	p := u.newPage(c, "track.title")
 	p.Script, p.Vendor, p.Styles = "track.js", []string{"leaflet/leaflet.js"}, []string{"leaflet/leaflet.css"}
-	v := &trackView{R: r, Overdue: r.Overdue(u.cfg.Now()), Timeline: p.L.timeline(es, r.Public, false),
+	v := &trackView{R: r, Overdue: r.Overdue(u.cfg.Now()), Timeline: p.L.timeline(es, r.Public, false, nil),
 		CanClose: r.Status == feedback.StatusResolved && u.cfg.Desk != nil,
 		CanRate:  (r.Status == feedback.StatusResolved || r.Status == feedback.StatusClosed) && r.Rating == 0 && u.cfg.Desk != nil,
 		Map:      u.mapConfig(), Error: errMsg}
