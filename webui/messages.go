@@ -163,6 +163,8 @@ var messages = map[string][2]string{
 	"js.need_score":  {"Vui lòng chọn số sao.", "Please choose a score."},
 	"js.too_many":    {"Tối đa %d ảnh.", "At most %d photos."},
 	"js.meters":      {"cách %d m", "%d m away"},
+	"js.stale":       {"Phản ánh vừa có thay đổi mới.", "This report has just changed."},
+	"js.reload":      {"Xem thay đổi", "Show changes"},
 	"js.day":         {"Ngày", "Day"},
 	"js.remove":      {"Bỏ ảnh", "Remove photo"},
 }

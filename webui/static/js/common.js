@@ -99,6 +99,8 @@
         var doc = new DOMParser().parseFromString(html, 'text/html');
         var fresh = doc.getElementById('live-region'), cur = document.getElementById('live-region');
         if (fresh && cur) {
+          var stale = document.getElementById('pa-stale');
+          if (stale) { stale.remove(); }
           cur.replaceWith(fresh);
           document.dispatchEvent(new CustomEvent('pa:refreshed'));
         }
@@ -109,6 +111,45 @@
         if (again) { again = false; refresh(); }
       });
     return refreshing;
+  }
+
+  /* dirty reports whether the citizen or officer is typing in the live
+     region: a refresh then would throw their words away. */
+  function dirty() {
+    var region = document.getElementById('live-region');
+    if (!region) { return false; }
+    var els = region.querySelectorAll('input, textarea, select');
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      if (el.type === 'hidden' || el.id === 'reporter-token') { continue; }
+      if (el.type === 'checkbox' || el.type === 'radio') { if (el.checked !== el.defaultChecked) { return true; } continue; }
+      if (el.tagName === 'SELECT') {
+        for (var j = 0; j < el.options.length; j++) { if (el.options[j].selected !== el.options[j].defaultSelected) { return true; } }
+        continue;
+      }
+      if (el.value !== el.defaultValue) { return true; }
+    }
+    return false;
+  }
+
+  /* liveRefresh refreshes at once, or, while a form has unsent edits, offers
+     a button that does. */
+  function liveRefresh() {
+    if (!dirty()) { return refresh(); }
+    var bar = document.getElementById('pa-stale');
+    if (!bar) {
+      bar = document.createElement('div');
+      bar.id = 'pa-stale'; bar.className = 'alert info stale'; bar.setAttribute('role', 'status');
+      var b = document.createElement('button');
+      b.type = 'button'; b.className = 'btn secondary'; b.textContent = t('reload');
+      b.addEventListener('click', function () { bar.remove(); refresh(); });
+      var span = document.createElement('span');
+      span.textContent = t('stale') + ' ';
+      bar.appendChild(span); bar.appendChild(b);
+      var region = document.getElementById('live-region');
+      region.parentNode.insertBefore(bar, region);
+    }
+    return Promise.resolve();
   }
 
   /* debounce delays fn until calls stop for ms. */
@@ -157,6 +198,6 @@
   }
 
   window.PA = { t: t, fmt: fmt, en: EN, cookie: cookie, request: request, errorText: errorText, live: live,
-    liveState: liveState, refresh: refresh, debounce: debounce, showJSOnly: showJSOnly, jsonAttr: jsonAttr,
+    liveState: liveState, refresh: refresh, liveRefresh: liveRefresh, debounce: debounce, showJSOnly: showJSOnly, jsonAttr: jsonAttr,
     map: map, pointMap: pointMap };
 })();

@@ -78,6 +78,6 @@
   init();
   document.addEventListener('pa:refreshed', init);
   window.addEventListener('resize', PA.debounce(drawChart, 300));
-  var refresh = PA.debounce(function () { PA.refresh(); }, 800);
+  var refresh = PA.debounce(function () { PA.liveRefresh(); }, 800);
   PA.live('/api/v1/staff/live', -1, function () { refresh(); }, PA.liveState);
 })();

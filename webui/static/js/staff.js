@@ -70,7 +70,7 @@
   document.addEventListener('pa:refreshed', init);
 
   var since = parseInt(region.getAttribute('data-seq'), 10);
-  var refresh = PA.debounce(function () { PA.refresh(); }, 400);
+  var refresh = PA.debounce(function () { PA.liveRefresh(); }, 400);
   PA.live('/api/v1/staff/live', isNaN(since) ? -1 : since, function (ev) {
     if (!code || ev.report_code === code) { refresh(); }
   }, PA.liveState);

@@ -61,7 +61,7 @@
   document.addEventListener('pa:refreshed', init);
   var since = parseInt(region.getAttribute('data-seq'), 10);
   PA.live('/api/v1/reports/' + code + '/live', isNaN(since) ? -1 : since, PA.debounce(function () {
-    PA.refresh().then(function () {
+    PA.liveRefresh().then(function () {
       var tl = document.querySelector('#timeline li:last-child');
       if (tl) { tl.classList.add('fresh'); }
     });
