@@ -50,7 +50,7 @@ func mustStore(tb testing.TB, dir string) *sqlite.Store {
 // newProcessor files reports through a real intake on st.
 func newProcessor(st feedback.Store) *Processor {
 	in := intake.New(intake.Deps{Store: st, City: city.Demo(), Logger: quietLog()})
-	return NewProcessor(in, st, ourAddr, quietLog(), nil)
+	return NewProcessor(ProcessorDeps{Intake: in, Store: st, OwnAddress: ourAddr, Acknowledge: true, Logger: quietLog()})
 }
 
 // testJPEG returns a small valid JPEG; seed makes different pictures.

@@ -52,8 +52,24 @@ type Processor struct {
 	store   feedback.Store
 	thread  threader
 	ownAddr string
+	ack     bool
 	now     func() time.Time
 	log     *slog.Logger
+}
+
+// ProcessorDeps are a Processor's collaborators and settings.
+type ProcessorDeps struct {
+	Intake Submitter      // required
+	Store  feedback.Store // required
+	// OwnAddress is our From address: mail from it is a loop. Its domain
+	// recognises our Message-IDs in replies.
+	OwnAddress string
+	// Acknowledge says a Notifier mails acknowledgements: the reporter
+	// token of a new report is then kept (in the state store, until the
+	// acknowledgement is sent, at most 7 days) for the link in it.
+	Acknowledge bool
+	Logger      *slog.Logger     // nil discards
+	Now         func() time.Time // nil is time.Now
 }
 
 // doneTTL is how long a processed message's key is remembered for quick
@@ -63,18 +79,21 @@ const doneTTL = 400 * 24 * time.Hour
 // tokenTTL bounds how long a reporter token waits for the acknowledgement.
 const tokenTTL = 7 * 24 * time.Hour
 
-// NewProcessor returns a Processor filing reports through in. ownAddr is
-// our From address: mail from it is a loop.
-func NewProcessor(in Submitter, st feedback.Store, ownAddr string, log *slog.Logger, now func() time.Time) *Processor {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// NewProcessor returns a Processor. It panics without Intake or Store:
+// that is a wiring bug.
+func NewProcessor(d ProcessorDeps) *Processor {
+	if d.Intake == nil || d.Store == nil {
+		panic("mailbox: NewProcessor needs Intake and Store")
 	}
-	if now == nil {
-		now = time.Now
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	own := strings.ToLower(ownAddr)
-	return &Processor{intake: in, store: st, thread: threader{store: st, domain: domainOf(own)},
-		ownAddr: own, now: now, log: log}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	own := strings.ToLower(d.OwnAddress)
+	return &Processor{intake: d.Intake, store: d.Store, thread: threader{store: d.Store, domain: domainOf(own)},
+		ownAddr: own, ack: d.Acknowledge, now: d.Now, log: d.Logger}
 }
 
 // Process handles one raw message. Quarantine is a Result, not an error:
@@ -145,7 +164,7 @@ func (p *Processor) file(ctx context.Context, m *Message) (Result, error) {
 	if !rc.Created {
 		return Result{Outcome: OutcomeDuplicate, ReportCode: rc.Report.Code}, nil
 	}
-	if rc.ReporterToken != "" && sub.Reporter.Email != "" {
+	if p.ack && rc.ReporterToken != "" && sub.Reporter.Email != "" {
 		// Handed to the Notifier for the acknowledgement's link, then deleted.
 		if err := p.store.PutState(ctx, nsToken, rc.Report.ID, []byte(rc.ReporterToken), p.now().Add(tokenTTL)); err != nil {
 			p.log.WarnContext(ctx, "mailbox: reporter token not kept for the acknowledgement",

@@ -61,7 +61,9 @@ func (m *mailParts) withIngestor(in mailbox.Submitter) error {
 	if m.cfg.IMAPAddr == "" {
 		return nil
 	}
-	proc := mailbox.NewProcessor(in, m.st, m.ownAddress(), m.log, nil)
+	proc := mailbox.NewProcessor(mailbox.ProcessorDeps{
+		Intake: in, Store: m.st, OwnAddress: m.ownAddress(), Acknowledge: m.Notifier != nil, Logger: m.log,
+	})
 	ing, err := mailbox.NewIngestor(mailbox.IMAPConfig{
 		Addr: m.cfg.IMAPAddr, User: m.cfg.IMAPUser, Password: m.cfg.IMAPPassword, Mailbox: m.cfg.IMAPMailbox,
 		TLS: m.cfg.IMAPTLS, Poll: m.cfg.IMAPPoll, Quarantine: m.cfg.IMAPQuarantine, DoneFolder: m.cfg.IMAPDoneFolder,
