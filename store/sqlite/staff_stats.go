@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 
 	"phananh/feedback"
 )
@@ -51,13 +52,22 @@ func (s *Store) Stats(ctx context.Context, q feedback.StatsQuery) ([]feedback.St
 	if q.Unit != "" {
 		unitCond, args = "AND unit = ?4", append(args, q.Unit)
 	}
-	groups := newStatsGroups()
+	// The two scans are independent; running them on two read connections
+	// at once uses both cores of a small server.
+	groups, res := newStatsGroups(), newStatsGroups()
+	done := make(chan error, 1)
+	go func() {
+		done <- s.scanHistogram(ctx, fmt.Sprintf(statsResolutionSQL, q.Group, unitCond), args, res.addResolution)
+	}()
 	err := s.scanHistogram(ctx, fmt.Sprintf(statsCountsSQL, q.Group, unitCond), args, groups.addCounts)
-	if err == nil {
-		err = s.scanHistogram(ctx, fmt.Sprintf(statsResolutionSQL, q.Group, unitCond), args, groups.addResolution)
+	if rerr := <-done; err == nil {
+		err = rerr
 	}
 	if err != nil {
 		return nil, dbError(err, "stats")
+	}
+	for key, sg := range res.byKey {
+		groups.get(key).rs = sg.rs
 	}
 	return groups.rows(), nil
 }
@@ -160,10 +170,11 @@ func (g *statsGroups) addResolution(rows *sql.Rows) error {
 	return nil
 }
 
-// rows finishes every group, ordered by key (both scans return key order;
-// a key seen only by the second scan cannot exist, as every resolved
-// report is counted by the first).
+// rows finishes every group, ordered by key. The scans return key order,
+// but they read separate snapshots, so a key may (rarely) come only from
+// the second.
 func (g *statsGroups) rows() []feedback.StatsRow {
+	slices.Sort(g.order)
 	out := make([]feedback.StatsRow, 0, len(g.order))
 	for _, key := range g.order {
 		sg := g.byKey[key]
