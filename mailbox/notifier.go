@@ -12,6 +12,9 @@ import (
 	"phananh/live"
 )
 
+// defaultMaxAttempts bounds the transient failures of one mail.
+const defaultMaxAttempts = 30
+
 // ConsumerName is the name of the Notifier's checkpointed consumer.
 const ConsumerName = "mail"
 
@@ -39,7 +42,8 @@ type NotifierDeps struct {
 	// MaxAge skips events older than this (default 72h), so that enabling
 	// mail on an existing store does not mail its whole history.
 	MaxAge time.Duration
-	// Consumer tunes the underlying live.Consumer (poll, retries...).
+	// Consumer tunes the underlying live.Consumer (poll, retries...);
+	// MaxAttempts defaults to 30 here, not to "forever".
 	Consumer live.ConsumerOptions
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -89,6 +93,12 @@ func NewNotifier(d NotifierDeps) *Notifier {
 	}
 	opts := d.Consumer
 	opts.Filter = mailable
+	if opts.MaxAttempts == 0 {
+		// A recipient's server that keeps deferring (greylisting, a full
+		// mailbox) must not hold every other citizen's mail back forever:
+		// with the consumer's backoff this is about two hours of retries.
+		opts.MaxAttempts = defaultMaxAttempts
+	}
 	if opts.Logger == nil {
 		opts.Logger = n.log
 	}
