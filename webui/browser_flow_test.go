@@ -115,6 +115,7 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 	}
 
 	checkPublicPages(t, b, a, citizen)
+	checkStaffPages(t, a, sup, code)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, p := range b.problems {
@@ -151,4 +152,17 @@ func itoa(n int64) string {
 		n /= 10
 	}
 	return s
+}
+
+// checkStaffPages screenshots the staff pages from a phone to a wide
+// screen and checks nothing overflows.
+func checkStaffPages(t *testing.T, a *app, sup *tab, code string) {
+	for _, w := range []int64{360, 1920} {
+		sup.do(chromedp.EmulateViewport(w, 900))
+		for _, p := range []struct{ path, name string }{{"/dashboard", "dashboard"}, {"/staff", "queue"}, {"/staff/r/" + code, "detail"}} {
+			sup.do(chromedp.Navigate(a.URL+p.path), chromedp.WaitVisible(chromedp.CSS("footer")))
+			sup.shot("11-" + p.name + "-" + itoa(w))
+			sup.noOverflow(p.path)
+		}
+	}
 }

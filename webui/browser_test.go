@@ -183,7 +183,13 @@ const pageCheck = `(() => {
     if (r.height < 44 || r.width < 44) bad.push('small target: ' + (el.id || el.textContent.trim().slice(0, 24)) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
   });
   const over = document.documentElement.scrollWidth - window.innerWidth;
-  if (over > 0) bad.push('wider than the window by ' + over + ' px');
+  if (over > 0) {
+    let culprit = '';
+    document.querySelectorAll('body *').forEach(el => {
+      if (!culprit && el.getBoundingClientRect().right > window.innerWidth + 1 && !el.closest('.table-wrap, .leaflet-container')) culprit = el.tagName + '.' + el.className + '#' + el.id;
+    });
+    bad.push('wider than the window by ' + over + ' px (' + culprit + ')');
+  }
   return bad;
 })()`
 
