@@ -51,19 +51,42 @@ func benchSeed(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 	g := newSeeder(c, time.Now(), *days, rand.New(rand.NewPCG(*seed, 0x5eed)))
-	start := time.Now()
-	for done := 0; done < *n; {
-		size := min(*batch, *n-done)
-		if err := st.ImportReports(ctx, g.batch(size)); err != nil {
+	genCtx, cancel := context.WithCancel(ctx)
+	batches := g.generate(genCtx, *n, *batch)
+	defer func() {
+		cancel()
+		for range batches { // wait for the generator to notice
+		}
+	}()
+	start, done := time.Now(), 0
+	for b := range batches {
+		if err := st.ImportReports(ctx, b); err != nil {
 			return fmt.Errorf("bench seed: after %d reports: %w", done, err)
 		}
-		done += size
-		if done%100000 == 0 || done == *n {
+		if done += len(b); done%100000 < len(b) || done == *n {
 			el := time.Since(start)
 			fmt.Fprintf(env.Stdout, "seeded %d reports in %.1fs (%.0f/s)\n", done, el.Seconds(), float64(done)/el.Seconds())
 		}
 	}
-	return nil
+	return ctx.Err()
+}
+
+// generate makes n reports in batches on its own goroutine, so that making
+// the next batch overlaps writing the last one. The channel closes when all
+// are made or ctx ends.
+func (g *seeder) generate(ctx context.Context, n, size int) <-chan []sqlite.ImportedReport {
+	out := make(chan []sqlite.ImportedReport, 2)
+	go func() {
+		defer close(out)
+		for made := 0; made < n; made += size {
+			select {
+			case out <- g.batch(min(size, n-made)):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // seeder generates realistic reports.
