@@ -80,6 +80,9 @@ func ParseMessage(raw []byte) (*Message, error) {
 		return nil, err
 	}
 	m.Key = messageKey(m.ID, raw)
+	if m.Key != m.ID {
+		m.Key = contentKey(h, raw)
+	}
 	var p bodyParts
 	if err := p.walk(e); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnparsable, err)
@@ -139,14 +142,39 @@ func lenientAddress(v string) (name, addr string) {
 }
 
 // messageKey is the Message-ID, or a hash of the raw message when there is
-// no usable one. The hash covers the whole message as the server stores it,
-// which IMAP keeps byte for byte.
+// no usable one (an unparsable message: the IMAP server keeps its bytes).
 func messageKey(id string, raw []byte) string {
 	if id != "" && len(id) <= maxKeyLen && !strings.ContainsAny(id, " \t\r\n") {
 		return id
 	}
-	sum := sha256.Sum256(raw)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return hashKey(raw)
+}
+
+func hashKey(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:", len(p))
+		h.Write(p)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// contentKey identifies a message without a Message-ID by what its author
+// wrote: the originating headers and the body. Trace headers (Received,
+// Delivered-To, Return-Path...) are left out, so the same message
+// delivered twice gets the same key.
+func contentKey(h mail.Header, raw []byte) string {
+	var parts [][]byte
+	for _, k := range []string{"From", "To", "Cc", "Date", "Subject"} {
+		parts = append(parts, []byte(strings.Join(strings.Fields(h.Get(k)), " ")))
+	}
+	body := raw
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		body = raw[i+4:]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		body = raw[i+2:]
+	}
+	return hashKey(append(parts, body)...)
 }
 
 // bodyParts collects the text and attachments of a message while walking

@@ -118,9 +118,13 @@ func TestParseISO88591AndHTMLOnly(t *testing.T) {
 	if !strings.HasPrefix(m.Key, "sha256:") {
 		t.Errorf("no Message-ID: key %q, want a hash", m.Key)
 	}
-	again, _ := ParseMessage([]byte(raw))
+	again, _ := ParseMessage([]byte("Received: from mx2.example.net\r\nDelivered-To: x@example.vn\r\n" + raw))
 	if again.Key != m.Key {
-		t.Error("hash key is not stable")
+		t.Error("hash key changes with trace headers: a second delivery would file a second report")
+	}
+	other, _ := ParseMessage([]byte(strings.Replace(raw, "broken", "flickering", 1)))
+	if other.Key == m.Key {
+		t.Error("different bodies share a key")
 	}
 }
 
