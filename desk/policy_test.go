@@ -161,3 +161,50 @@ func TestQueueIsUnitScoped(t *testing.T) {
 		t.Fatalf("overdue queue = %v, %v", over.Reports, err)
 	}
 }
+
+func TestQueueFiltersAndCursor(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var codes []string
+	for i := range 5 {
+		st := feedback.StatusAssigned
+		if i%2 == 1 {
+			st = feedback.StatusInProgress
+		}
+		codes = append(codes, f.report(t, "ubnd_p1", st).Code)
+		f.clock.Add(time.Hour)
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 0; ; page++ {
+		p, err := f.desk.Queue(ctx, f.as("manager"), QueueFilter{Limit: 2, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Reports {
+			if seen[r.Code] {
+				t.Fatalf("%s on two pages", r.Code)
+			}
+			seen[r.Code] = true
+		}
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+		if page > 5 {
+			t.Fatal("cursor never ends")
+		}
+	}
+	if len(seen) != 5 {
+		t.Fatalf("pages held %d reports, want 5", len(seen))
+	}
+	inProgress, err := f.desk.Queue(ctx, f.as("manager"), QueueFilter{Status: []feedback.Status{feedback.StatusInProgress}})
+	if err != nil || len(inProgress.Reports) != 2 {
+		t.Fatalf("status filter: %d, %v", len(inProgress.Reports), err)
+	}
+	byText, err := f.desk.Queue(ctx, f.as("manager"), QueueFilter{Text: "ĐỔ TRỘM", Category: "rac_thai"})
+	if err != nil || len(byText.Reports) != 5 {
+		t.Fatalf("text filter: %d, %v", len(byText.Reports), err)
+	}
+	_, err = f.desk.Queue(ctx, f.as("manager"), QueueFilter{Status: []feedback.Status{"sai"}})
+	wantCode(t, err, feedback.EINVALID)
+}
