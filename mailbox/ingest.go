@@ -70,6 +70,22 @@ func (c *IMAPConfig) defaults() error {
 	return nil
 }
 
+// Watchdog limits. imapclient waits without limit for a reply once a
+// command is sent; a connection that died silently (a NAT dropping it)
+// would hang the ingestor, so each exchange runs under a guard that closes
+// the connection when it overruns.
+const (
+	commandTimeout = 2 * time.Minute  // login, select, search, ending IDLE
+	messageTimeout = 10 * time.Minute // fetching and processing one message
+)
+
+// guard closes c if the exchange it covers takes longer than d; call the
+// returned function when the exchange is done.
+func guard(c *imapclient.Client, d time.Duration) (done func()) {
+	t := time.AfterFunc(d, func() { _ = c.Close() })
+	return func() { t.Stop() }
+}
+
 // maxAttempts is how often one message may fail with a transient error
 // before it is quarantined, so that it cannot block the mailbox forever.
 const maxAttempts = 5
@@ -143,17 +159,9 @@ func (in *Ingestor) session(ctx context.Context) error {
 	// a blocked command learns that ctx ended.
 	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
 	defer stop()
-	if err := c.Login(in.cfg.User, in.cfg.Password).Wait(); err != nil {
-		return fmt.Errorf("login: %w", err)
-	}
-	for _, f := range []string{in.cfg.Quarantine, in.cfg.DoneFolder} {
-		if err := ensureFolder(c, f); err != nil {
-			return err
-		}
-	}
-	sel, err := c.Select(in.cfg.Mailbox, nil).Wait()
+	sel, err := in.open(c)
 	if err != nil {
-		return fmt.Errorf("select: %w", err)
+		return err
 	}
 	in.log.InfoContext(ctx, "mailbox: watching", slog.String("mailbox", in.cfg.Mailbox),
 		slog.Bool("idle", canIdle(c)), slog.Uint64("uid_validity", uint64(sel.UIDValidity)))
@@ -165,6 +173,24 @@ func (in *Ingestor) session(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// open logs in, creates the folders and selects the mailbox.
+func (in *Ingestor) open(c *imapclient.Client) (*imap.SelectData, error) {
+	defer guard(c, commandTimeout)()
+	if err := c.Login(in.cfg.User, in.cfg.Password).Wait(); err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	for _, f := range []string{in.cfg.Quarantine, in.cfg.DoneFolder} {
+		if err := ensureFolder(c, f); err != nil {
+			return nil, err
+		}
+	}
+	sel, err := c.Select(in.cfg.Mailbox, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("select: %w", err)
+	}
+	return sel, nil
 }
 
 func (in *Ingestor) dial() (*imapclient.Client, error) {
@@ -225,6 +251,7 @@ func (in *Ingestor) waitForMail(ctx context.Context, c *imapclient.Client) error
 	case <-t.C:
 	case <-c.Closed():
 	}
+	defer guard(c, commandTimeout)()
 	if err := idle.Close(); err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}

@@ -40,7 +40,9 @@ func (in *Ingestor) sync(ctx context.Context, c *imapclient.Client, uidValidity 
 		}
 		cp = checkpoint{UIDValidity: uidValidity}
 	}
+	done := guard(c, commandTimeout)
 	uids, err := newUIDs(c, cp.LastUID)
+	done()
 	if err != nil {
 		return err
 	}
@@ -71,7 +73,9 @@ func newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, error) {
 // batch processes some messages: sizes first, then each body on its own so
 // that only one message is in memory at a time.
 func (in *Ingestor) batch(ctx context.Context, c *imapclient.Client, cp *checkpoint, uids []imap.UID) error {
+	done := guard(c, commandTimeout)
 	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	done()
 	if err != nil {
 		return fmt.Errorf("fetch sizes: %w", err)
 	}
@@ -99,6 +103,7 @@ func (in *Ingestor) batch(ctx context.Context, c *imapclient.Client, cp *checkpo
 
 // one processes a message up to (not including) its checkpoint.
 func (in *Ingestor) one(ctx context.Context, c *imapclient.Client, uidValidity uint32, uid imap.UID, size int64) error {
+	defer guard(c, messageTimeout)()
 	var res Result
 	var err error
 	if size > in.cfg.MaxMessageBytes {
@@ -158,6 +163,7 @@ func (in *Ingestor) process(ctx context.Context, c *imapclient.Client, uidValidi
 // It runs after the checkpoint, so a failure only leaves the message
 // unflagged: it is logged, not retried.
 func (in *Ingestor) finish(ctx context.Context, c *imapclient.Client, uid imap.UID) {
+	defer guard(c, commandTimeout)()
 	set := imap.UIDSetNum(uid)
 	err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
 	if err == nil && in.cfg.DoneFolder != "" {
