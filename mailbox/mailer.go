@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -185,13 +184,20 @@ func (m *Mailer) tlsConfig() *tls.Config {
 }
 
 // classifySMTP turns a delivery failure into a domain error: 5xx replies
-// are permanent, everything else (network, 4xx) is transient.
+// are permanent, everything else (network, 4xx) is transient. The server's
+// reply text is dropped: it often quotes the recipient's address, and
+// errors end up in logs.
 func classifySMTP(err error) error {
 	var se *smtp.SMTPError
-	if errors.As(err, &se) && se.Code >= 500 {
-		return &feedback.Error{Code: feedback.EINVALID, Message: "Máy chủ thư từ chối thư.",
-			MessageEN: fmt.Sprintf("mail refused: %d %s", se.Code, strings.TrimSpace(se.Message)), Err: err}
+	if !errors.As(err, &se) {
+		return &feedback.Error{Code: feedback.EUNAVAILABLE, Message: "Máy chủ thư tạm thời không gửi được.",
+			MessageEN: "mail server unavailable", Err: err}
+	}
+	ec := se.EnhancedCode
+	reply := fmt.Sprintf("smtp %d %d.%d.%d", se.Code, ec[0], ec[1], ec[2])
+	if se.Code >= 500 {
+		return &feedback.Error{Code: feedback.EINVALID, Message: "Máy chủ thư từ chối thư.", MessageEN: "mail refused: " + reply}
 	}
 	return &feedback.Error{Code: feedback.EUNAVAILABLE, Message: "Máy chủ thư tạm thời không gửi được.",
-		MessageEN: "mail server unavailable", Err: err}
+		MessageEN: "mail deferred: " + reply}
 }

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net"
 	"net/mail"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"phananh/feedback"
 )
 
 // testTLS returns a server config with a fresh self-signed certificate
@@ -138,5 +141,17 @@ func TestIngestOverTLS(t *testing.T) {
 				t.Errorf("%d reports", n)
 			}
 		})
+	}
+}
+
+func TestMailerRefusalIsPermanentAndKeepsTheAddressOutOfTheError(t *testing.T) {
+	sink := startSMTP(t)
+	m, err := NewMailer(SMTPConfig{Addr: sink.addr, TLS: "none", From: ourAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Send(context.Background(), &Mail{To: []mail.Address{{Address: "bounce.secret@example.com"}}, Subject: "x", Text: "y"})
+	if feedback.ErrorCode(err) != feedback.EINVALID || strings.Contains(err.Error(), "secret") {
+		t.Errorf("err = %v, want EINVALID without the address", err)
 	}
 }
