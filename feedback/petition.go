@@ -108,6 +108,14 @@ type Petition struct {
 	Version int64 `json:"version"`
 }
 
+// Storable checks what every store needs of a petition. Errors: EINVALID.
+func (p *Petition) Storable() error {
+	if p.ID == "" || p.Status == "" || p.CreatedAt.IsZero() {
+		return FieldError("petition", "Kiến nghị thiếu thông tin.", "id, status and creation time are required")
+	}
+	return nil
+}
+
 // Signable reports whether the petition accepts signatures at now.
 func (p *Petition) Signable(now time.Time) bool {
 	return p.Status == PetitionOpen && now.Before(p.ClosesAt)
@@ -191,6 +199,14 @@ type Signature struct {
 	Status      SignatureStatus `json:"status"`
 	CreatedAt   time.Time       `json:"created_at"`
 	ConfirmedAt time.Time       `json:"confirmed_at,omitempty"`
+}
+
+// Storable checks what every store needs of a signature. Errors: EINVALID.
+func (s *Signature) Storable() error {
+	if s.ID == "" || s.PetitionID == "" || s.Identity == "" || s.CreatedAt.IsZero() {
+		return FieldError("signature", "Chữ ký thiếu thông tin.", "id, petition, identity and time are required")
+	}
+	return nil
 }
 
 // PublicName returns the name to show, "" when the signer did not agree.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -66,6 +67,10 @@ func TokenOf(text string) string {
 	return tok
 }
 
+// EnvFullLoad, when set, runs the full load scenario even on backends
+// without atomic counters (FerretDB), where it takes minutes.
+const EnvFullLoad = "PHANANH_TEST_PETITION_FULL_LOAD"
+
 // variants spells one person's address in ways that reach one mailbox.
 func variants(i int) []string {
 	if i%2 == 0 {
@@ -86,7 +91,13 @@ func testServiceLoad(t *testing.T, s Store, caps Caps) {
 		t.Skip("load scenario skipped in -short mode")
 	}
 	ctx := context.Background()
-	const people, submissions, clients = 300, 1000, 32
+	people, submissions, clients := 300, 1000, 32
+	if !caps.AtomicCounters && os.Getenv(EnvFullLoad) == "" {
+		// FerretDB: every write is several round trips through its SQL
+		// backend and racing sequence numbers are retried, so the full
+		// scenario takes minutes; a smaller one checks the unique index.
+		people, submissions, clients = 60, 200, 8
+	}
 	mb := &Mailbox{}
 	svc := petition.New(s, city.Demo(), petition.Config{Mailer: mb, BaseURL: "https://phananh.example.vn",
 		IPRate: rate.Inf, DomainRate: rate.Inf, Log: slog.New(slog.DiscardHandler)})
@@ -95,15 +106,19 @@ func testServiceLoad(t *testing.T, s Store, caps Caps) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	errs := map[string]int{}
+	var firstErr error
 	work := make(chan int)
 	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := range work {
-				code := submitAndConfirm(ctx, svc, mb, p.ID, k, people)
+				code, err := submitAndConfirm(ctx, svc, mb, p.ID, k, people)
 				mu.Lock()
 				errs[code]++
+				if firstErr == nil && (code == feedback.EINTERNAL || code == feedback.EUNAVAILABLE) {
+					firstErr = err
+				}
 				mu.Unlock()
 			}
 		}()
@@ -114,7 +129,7 @@ func testServiceLoad(t *testing.T, s Store, caps Caps) {
 	close(work)
 	wg.Wait()
 	if errs[feedback.EINTERNAL] > 0 || errs[feedback.EUNAVAILABLE] > 0 || errs["missing mail"] > 0 {
-		t.Fatalf("outcomes: %v", errs)
+		t.Fatalf("outcomes: %v; first failure: %v", errs, firstErr)
 	}
 	confirmed, err := allConfirmed(ctx, s, p.ID)
 	must(t, err)
@@ -137,21 +152,21 @@ func testServiceLoad(t *testing.T, s Store, caps Caps) {
 
 // submitAndConfirm is one client request: sign with a spelling of person
 // k%people, then follow the link mailed for it. It returns the error code
-// ("" for success).
-func submitAndConfirm(ctx context.Context, svc *petition.Service, mb *Mailbox, id string, k, people int) string {
+// ("" for success) and the error.
+func submitAndConfirm(ctx context.Context, svc *petition.Service, mb *Mailbox, id string, k, people int) (string, error) {
 	vs := variants(k % people)
 	addr := vs[(k/people)%len(vs)]
 	err := svc.RequestEmail(ctx, petition.SignInput{PetitionID: id, Email: addr, Name: "Người dân", ShowName: k%3 == 0, IP: "203.0.113.1"})
 	if err != nil {
-		return feedback.ErrorCode(err)
+		return feedback.ErrorCode(err), err
 	}
 	norm, _, _ := petition.NormalizeEmail(addr)
 	tok, ok := mb.Take(norm)
 	if !ok {
-		return "missing mail"
+		return "missing mail", nil
 	}
 	_, err = svc.Confirm(ctx, tok)
-	return feedback.ErrorCode(err)
+	return feedback.ErrorCode(err), err
 }
 
 func allConfirmed(ctx context.Context, s Store, id string) (int, error) {

@@ -54,17 +54,10 @@ func scanPetition(row scanner) (*feedback.Petition, error) {
 	return &p, nil
 }
 
-func validatePetition(p *feedback.Petition) error {
-	if p.ID == "" || p.Status == "" || p.CreatedAt.IsZero() {
-		return feedback.FieldError("petition", "Kiến nghị thiếu thông tin.", "id, status and creation time are required")
-	}
-	return nil
-}
-
 // CreatePetition stores a new petition with its events. Errors: EINVALID,
 // ECONFLICT (id taken).
 func (s *Store) CreatePetition(ctx context.Context, p *feedback.Petition, events []feedback.Event) ([]feedback.Event, error) {
-	if err := validatePetition(p); err != nil {
+	if err := p.Storable(); err != nil {
 		return nil, err
 	}
 	n := normalizePetition(p)
@@ -170,7 +163,7 @@ func dbErrorOrNil(err error, what string) error {
 // UpdatePetition stores p if its version still matches, leaving the
 // signature count and level alone. Errors: ENOTFOUND, ECONFLICT.
 func (s *Store) UpdatePetition(ctx context.Context, p *feedback.Petition, events []feedback.Event) ([]feedback.Event, error) {
-	if err := validatePetition(p); err != nil {
+	if err := p.Storable(); err != nil {
 		return nil, err
 	}
 	n := normalizePetition(p)

@@ -39,17 +39,10 @@ func scanSignature(row scanner) (*feedback.Signature, error) {
 	return &sig, nil
 }
 
-func validateSignature(sig *feedback.Signature) error {
-	if sig.ID == "" || sig.PetitionID == "" || sig.Identity == "" || sig.CreatedAt.IsZero() {
-		return feedback.FieldError("signature", "Chữ ký thiếu thông tin.", "id, petition, identity and time are required")
-	}
-	return nil
-}
-
 // RequestSignature stores a pending signature and its token, or adds the
 // token to the identity's pending signature. Errors: ENOTFOUND, ECONFLICT.
 func (s *Store) RequestSignature(ctx context.Context, sig *feedback.Signature, tok feedback.SignatureToken) error {
-	if err := validateSignature(sig); err != nil {
+	if err := sig.Storable(); err != nil {
 		return err
 	}
 	if tok.Hash == "" || tok.ExpiresAt.IsZero() {
@@ -131,7 +124,7 @@ func (s *Store) ConfirmSignature(ctx context.Context, tokenHash string, at time.
 // AddSignature stores a signature confirmed at once and counts it.
 // Errors: ENOTFOUND, ECONFLICT.
 func (s *Store) AddSignature(ctx context.Context, sig *feedback.Signature, due func(time.Time, int) time.Time) (feedback.SignOutcome, error) {
-	if err := validateSignature(sig); err != nil {
+	if err := sig.Storable(); err != nil {
 		return feedback.SignOutcome{}, err
 	}
 	var out feedback.SignOutcome
