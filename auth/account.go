@@ -93,7 +93,12 @@ func (s *Service) validateUser(u *feedback.User, password string) error {
 		return feedback.FieldError("unit", "Vai trò này không gắn với đơn vị.", "This role has no unit.")
 	case u.UnitID != "" && s.cfg.UnitExists != nil && !s.cfg.UnitExists(u.UnitID):
 		return feedback.FieldError("unit", "Không có đơn vị này.", "No such unit.")
-	case utf8.RuneCountInString(password) < MinPasswordLen || len(password) > MaxPasswordLen:
+	}
+	return validatePassword(password)
+}
+
+func validatePassword(password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLen || len(password) > MaxPasswordLen {
 		return feedback.FieldError("password", "Mật khẩu phải dài từ 10 đến 256 ký tự.", "The password must be 10 to 256 characters long.")
 	}
 	return nil
@@ -132,6 +137,34 @@ func (s *Service) DisableUser(ctx context.Context, by feedback.Actor, username s
 	if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 		return nil, err
 	}
+	return u, nil
+}
+
+// SetPassword replaces an account's password and revokes its sessions.
+// Errors: EFORBIDDEN, ENOTFOUND, EINVALID.
+func (s *Service) SetPassword(ctx context.Context, by feedback.Actor, username, password string) (*feedback.User, error) {
+	if !canManage(by) {
+		return nil, feedback.Forbidden()
+	}
+	u, err := s.store.UserByUsername(ctx, CanonicalUsername(username))
+	if err != nil {
+		return nil, err
+	}
+	if err := validatePassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(password, s.cfg.Hash)
+	if err != nil {
+		return nil, feedback.Internal(err)
+	}
+	u.PasswordHash, u.UpdatedAt = hash, s.cfg.Now().UTC()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, by, "user.password", u.ID, nil, nil)
 	return u, nil
 }
 

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,4 +235,35 @@ func TestAddUserValidation(t *testing.T) {
 	}
 	_, err := s.AddUser(ctx, feedback.Actor{}, NewUser{Username: "e7", Role: feedback.RoleAdmin, Password: password})
 	wantCode(t, err, feedback.EFORBIDDEN)
+}
+
+func TestPasswordResetAndRehash(t *testing.T) {
+	s, st, _ := mustService(t)
+	ctx := context.Background()
+	u := mustAdd(t, s, "giang", feedback.RoleOfficer, "ubnd_p1")
+	l, _ := s.Login(ctx, Credentials{Username: "giang", Password: password, IP: "203.0.113.7"})
+	const fresh = "một mật khẩu mới hoàn toàn"
+	if _, err := s.SetPassword(ctx, cli, "giang", fresh); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := s.Authenticate(ctx, l.Token)
+	wantCode(t, err, feedback.EUNAUTHORIZED) // the reset revoked the session
+	_, err = s.Login(ctx, Credentials{Username: "giang", Password: password, IP: "203.0.113.7"})
+	wantCode(t, err, feedback.EUNAUTHORIZED)
+
+	// A service with stronger parameters upgrades the hash at sign-in.
+	stronger, err := New(st, Config{Hash: HashParams{Memory: 2048, Time: 1, Threads: 1}, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stronger.Login(ctx, Credentials{Username: "giang", Password: fresh, IP: "203.0.113.7"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.User(ctx, u.ID)
+	if !strings.Contains(got.PasswordHash, "m=2048,") {
+		t.Fatalf("hash not upgraded: %s", got.PasswordHash)
+	}
+	if ok, _ := VerifyPassword(fresh, got.PasswordHash); !ok {
+		t.Fatal("upgraded hash does not verify")
+	}
 }

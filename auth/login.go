@@ -61,6 +61,7 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*Login, error) {
 	if err := s.store.ClearLoginFailures(ctx, keys[0], now.Add(-s.cfg.FailureWindow)); err != nil {
 		return nil, err
 	}
+	s.upgradeHash(ctx, u, c.Password)
 	return s.openSession(ctx, u, c, now)
 }
 
@@ -103,6 +104,22 @@ func (s *Service) checkPassword(ctx context.Context, name, password string) (*fe
 		return nil, false, nil
 	}
 	return u, ok, nil
+}
+
+// upgradeHash re-hashes a password made with older cost parameters, now
+// that it is known. Failing is harmless: it is tried again next time.
+func (s *Service) upgradeHash(ctx context.Context, u *feedback.User, password string) {
+	if !needsRehash(u.PasswordHash, s.cfg.Hash) {
+		return
+	}
+	hash, err := HashPassword(password, s.cfg.Hash)
+	if err == nil {
+		u.PasswordHash, u.UpdatedAt = hash, s.cfg.Now().UTC()
+		err = s.store.UpdateUser(ctx, u)
+	}
+	if err != nil {
+		s.cfg.Log.LogAttrs(ctx, slog.LevelWarn, "password rehash failed", slog.String("username", u.Username), slog.String("error", err.Error()))
+	}
 }
 
 func (s *Service) openSession(ctx context.Context, u *feedback.User, c Credentials, now time.Time) (*Login, error) {

@@ -80,3 +80,10 @@ func decodeHash(encoded string) (p HashParams, salt, key []byte, err error) {
 	}
 	return p, salt, key, nil
 }
+
+// needsRehash reports whether an encoded hash was made with parameters
+// other than p, so that it is upgraded at the next successful sign-in.
+func needsRehash(encoded string, p HashParams) bool {
+	got, _, _, err := decodeHash(encoded)
+	return err != nil || got != p
+}

@@ -19,7 +19,8 @@ import (
 
 const userUsage = `phananh user add --username U --role officer|manager|supervisor|admin [--unit ID] [--name NAME] --password-file F
 phananh user list
-phananh user disable --username U`
+phananh user disable --username U
+phananh user passwd --username U --password-file F`
 
 // runUser is the "user" subcommand: staff accounts on the configured store
 // (PHANANH_DATA or PHANANH_MONGO_URI), acting as the local operator.
@@ -28,7 +29,7 @@ func runUser(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%w:\n%s", errUsage, userUsage)
 	}
 	sub, ok := map[string]func(context.Context, *Env, *auth.Service, []string) error{
-		"add": userAdd, "list": userList, "disable": userDisable,
+		"add": userAdd, "list": userList, "disable": userDisable, "passwd": userPasswd,
 	}[args[0]]
 	if !ok {
 		return fmt.Errorf("%w: unknown user command %q\n%s", errUsage, args[0], userUsage)
@@ -116,7 +117,7 @@ func readPassword(stdin io.Reader, path string) (string, error) {
 		b, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return "", fmt.Errorf("user add: password file: %w", err)
+		return "", fmt.Errorf("user: password file: %w", err)
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
 }
@@ -174,5 +175,30 @@ func userDisable(ctx context.Context, env *Env, svc *auth.Service, args []string
 		return fmt.Errorf("user disable: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "disabled %s; its sessions are revoked\n", u.Username)
+	return nil
+}
+
+// userPasswd sets a new password (a forgotten one, a leaked one) and
+// revokes the account's sessions.
+func userPasswd(ctx context.Context, env *Env, svc *auth.Service, args []string) error {
+	fl := flag.NewFlagSet("user passwd", flag.ContinueOnError)
+	fl.SetOutput(env.Stderr)
+	username := fl.String("username", "", "login name")
+	pwFile := fl.String("password-file", "", `file holding the new password ("-" reads stdin)`)
+	if err := fl.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *username == "" || *pwFile == "" {
+		return fmt.Errorf("%w: --username and --password-file are required\n%s", errUsage, userUsage)
+	}
+	password, err := readPassword(env.Stdin, *pwFile)
+	if err != nil {
+		return err
+	}
+	u, err := svc.SetPassword(ctx, operator, *username, password)
+	if err != nil {
+		return fmt.Errorf("user passwd: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "password of %s changed; its sessions are revoked\n", u.Username)
 	return nil
 }

@@ -43,6 +43,9 @@ func TestUserCommand(t *testing.T) {
 	if _, err := runUserCmd(t, data, "add", "--username", "chanh.vp", "--role", "supervisor", "--password-file", pw); err != nil {
 		t.Fatal(err)
 	}
+	if out, err := runUserCmd(t, data, "passwd", "--username", "chanh.vp", "--password-file", pw); err != nil || !strings.Contains(out, "chanh.vp") {
+		t.Fatalf("passwd: %q %v", out, err)
+	}
 	if _, err := runUserCmd(t, data, "disable", "nguyen.an"); err != nil {
 		t.Fatal(err)
 	}
