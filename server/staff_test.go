@@ -190,8 +190,11 @@ func TestOtherUnitIs404AndConflictIs409(t *testing.T) {
 	other := f.report("ubnd_p2", feedback.StatusAssigned)
 	own := f.report("ubnd_p1", feedback.StatusAssigned)
 	l, _ := f.login("officer")
-	if w := f.request("GET", "/api/v1/staff/reports/"+other.Code, nil, bearer(l.Token)); w.Code != 404 {
-		t.Fatalf("other unit's report: %d", w.Code)
+	// Another unit's report and a report that does not exist answer alike.
+	otherW := f.request("POST", "/api/v1/staff/reports/"+other.Code+"/notes", map[string]string{"text": "xem thử"}, bearer(l.Token))
+	noneW := f.request("POST", "/api/v1/staff/reports/ZZZZZZZZ/notes", map[string]string{"text": "xem thử"}, bearer(l.Token))
+	if otherW.Code != 404 || otherW.Body.String() != noneW.Body.String() {
+		t.Fatalf("other unit's report: %d %s; missing report: %d %s", otherW.Code, otherW.Body, noneW.Code, noneW.Body)
 	}
 	path := "/api/v1/staff/reports/" + own.Code + "/transitions"
 	if w := f.request("POST", path, map[string]any{"to": "in_progress"}, bearer(l.Token)); w.Code != 200 {
