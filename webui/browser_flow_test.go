@@ -86,6 +86,28 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 	}
 	citizen.shot("06-track-updated-390")
 
+	// An internal note, behind its disclosure, stays off the citizen's page.
+	staff.do(chromedp.Click(chromedp.CSS("#act-note summary")),
+		chromedp.SendKeys(chromedp.CSS("#n-text"), "Đã gọi điện cho tổ trưởng dân phố"),
+		chromedp.Click(chromedp.CSS("#act-note button[type=submit]")))
+	staff.waitText("#timeline", "Đã gọi điện cho tổ trưởng dân phố", 10*time.Second)
+
+	// A neighbour about to report the same heap is offered "me too".
+	neighbour := b.tab("neighbour", 390, 844, citizen)
+	neighbour.do(chromedp.Navigate(a.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#picker")),
+		chromedp.SendKeys(chromedp.CSS("#text"), "Rác thải đổ thành đống trước chợ, bốc mùi hôi thối"),
+		chromedp.Click(chromedp.CSS("#picker")))
+	neighbour.waitText("#nearby-list", code, 10*time.Second)
+	neighbour.shot("06b-form-nearby-390")
+	neighbour.do(chromedp.Click(chromedp.CSS("#nearby-list button")))
+	neighbour.waitText("#nearby-list", "/r/"+code, 10*time.Second)
+	if r, err = a.Store.Report(context.Background(), code); err != nil || r.Supporters != 1 {
+		t.Fatalf("supporters after me too = %d (%v), want 1", r.Supporters, err)
+	}
+	if strings.Contains(run(citizen, chromedp.Text(chromedp.CSS("main"))), "tổ trưởng dân phố") {
+		t.Fatal("an internal note reached the citizen's page")
+	}
+
 	// The chairman's office, in a third browser context.
 	a.addUser(t, "vanphong", feedback.RoleSupervisor, "")
 	sup := b.tab("supervisor", 1366, 768, citizen)
@@ -135,6 +157,8 @@ func signIn(tb *tab, base, user string) {
 // checkPublicPages screenshots the public pages at the narrowest and the
 // widest supported widths and checks nothing overflows.
 func checkPublicPages(t *testing.T, b *browser, a *app, citizen *tab) {
+	citizen.do(chromedp.Navigate(a.URL+"/r/ZZZZZZZZ"), chromedp.WaitVisible(chromedp.CSS("footer")))
+	citizen.shot("10-not-found-390")
 	for _, w := range []int64{360, 1920} {
 		citizen.do(chromedp.EmulateViewport(w, 900))
 		for _, p := range []struct{ path, name string }{{"/reports", "list"}, {"/?lang=en", "form-en"}} {

@@ -124,7 +124,9 @@
       if (el.type === 'hidden' || el.id === 'reporter-token') { continue; }
       if (el.type === 'checkbox' || el.type === 'radio') { if (el.checked !== el.defaultChecked) { return true; } continue; }
       if (el.tagName === 'SELECT') {
-        for (var j = 0; j < el.options.length; j++) { if (el.options[j].selected !== el.options[j].defaultSelected) { return true; } }
+        var def = 0;
+        for (var j = 0; j < el.options.length; j++) { if (el.options[j].defaultSelected) { def = j; break; } }
+        if (el.selectedIndex !== def) { return true; }
         continue;
       }
       if (el.value !== el.defaultValue) { return true; }
