@@ -32,9 +32,11 @@ type StatsQuery struct {
 }
 
 // StatsRow is the figures of one group. Durations are working hours on the
-// city's calendar, measured from receipt. Percentiles use the nearest-rank
-// method (the value at rank ceil(p·n) in ascending order). A nil pointer
-// means there is nothing to measure (no resolved report, no rating...).
+// city's calendar, measured from receipt, as recorded by RecordFirstResponse
+// and RecordResolution; resolution figures count only reports now resolved
+// or closed. Percentiles use the nearest-rank method (the value at rank
+// ceil(p·n) in ascending order). A nil pointer means there is nothing to
+// measure (no resolved report, no rating...). Ratios are rounded to 0.01.
 type StatsRow struct {
 	Key      string `json:"key"` // unit, category or ward id; "" when unset
 	Received int64  `json:"received"`
