@@ -1,16 +1,22 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
 	"phananh/city"
+	"phananh/feedback"
+	"phananh/live"
 	"phananh/petition"
 	"phananh/store/petitiontest"
 )
@@ -152,4 +158,48 @@ func (f *petitionFixture) count(id string) int {
 		f.t.Fatalf("count: %d %s", w.Code, w.Body)
 	}
 	return decode[map[string]int](f.t, w.Body.Bytes())["count"]
+}
+
+// TestPetitionLiveCounter checks the live counter's feed: a confirmed
+// signature reaches the petition's websocket with the new count, and no
+// personal data.
+func TestPetitionLiveCounter(t *testing.T) {
+	f := newFixture(t)
+	hub := live.NewHub(f.store, live.HubOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- hub.Run(ctx) }()
+	st := live.NewStreamer(hub, live.StreamOptions{})
+	svc := petition.New(f.store, city.Demo(), petition.Config{Publisher: hub, Log: slog.New(slog.DiscardHandler)})
+	f.srv.MountPetitions(PetitionDeps{Service: svc, Streamer: st})
+	ts := httptest.NewServer(f.srv)
+	t.Cleanup(func() { st.Close(); cancel(); <-done; ts.Close() })
+
+	p, err := svc.Create(ctx, petition.CreateInput{Title: "Sửa đèn giao thông ngã tư", Text: "Đèn hỏng cả tuần nay.", Category: "giao_thong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup := feedback.Actor{User: &feedback.User{ID: "s", Role: feedback.RoleSupervisor}}
+	if _, err := svc.Moderate(ctx, sup, p.ID, petition.Approve, ""); err != nil {
+		t.Fatal(err)
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/api/v1/petitions/"+p.ID+"/live", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, b, err := ws.ReadMessage(); err != nil || !strings.Contains(string(b), `"hello"`) {
+		t.Fatalf("hello: %s %v", b, err)
+	}
+	if _, err := svc.SignTelegram(ctx, p.ID, 123456789, "Vũ G", false); err != nil {
+		t.Fatal(err)
+	}
+	msg := readLive(t, ws)
+	for strings.Contains(msg, `"petition_approved"`) { // the hub may deliver it after the hello
+		msg = readLive(t, ws)
+	}
+	if !strings.Contains(msg, `"signature_added"`) || !strings.Contains(msg, `"supporters":"1"`) || strings.Contains(msg, "123456789") {
+		t.Fatalf("live message: %s", msg)
+	}
 }
