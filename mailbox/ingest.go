@@ -36,6 +36,11 @@ type IMAPConfig struct {
 	// 10 MiB photos in base64 with room to spare); larger ones are
 	// quarantined unread.
 	MaxMessageBytes int64
+	// InitialLookback limits the very first scan of a mailbox (no
+	// checkpoint yet) to messages that arrived in this window (default 7
+	// days; negative: everything), so that connecting to a mailbox with
+	// years of old mail files (and acknowledges) only the recent ones.
+	InitialLookback time.Duration
 	// Backoff bounds the reconnect delay (defaults 1s and 5m).
 	BackoffMin, BackoffMax time.Duration
 }
@@ -60,6 +65,9 @@ func (c *IMAPConfig) defaults() error {
 	}
 	if c.MaxMessageBytes <= 0 {
 		c.MaxMessageBytes = 75 << 20
+	}
+	if c.InitialLookback == 0 {
+		c.InitialLookback = 7 * 24 * time.Hour
 	}
 	if c.BackoffMin <= 0 {
 		c.BackoffMin = time.Second

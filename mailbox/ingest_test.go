@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -235,5 +236,28 @@ func TestIngestQuarantinesOversizeMailUnread(t *testing.T) {
 	}
 	if n := len(reports(t, e.store)); n != 1 {
 		t.Errorf("%d reports, want the small one", n)
+	}
+}
+
+func TestIngestFirstScanLeavesOldMailAlone(t *testing.T) {
+	srv := startIMAP(t, idleCaps)
+	e := ingestEnvAt(t, srv.addr, testUser, "")
+	old := mailSpec{Subject: "Thư cũ", MessageID: "old@example.com", Body: "Thư từ năm ngoái, đã được xử lý bằng tay."}.raw()
+	cmd := e.client.Append("INBOX", int64(len(old)), &imap.AppendOptions{Time: time.Now().AddDate(-1, 0, 0)})
+	if _, err := cmd.Write(old); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	appendMail(t, e.client, "INBOX", mailSpec{Subject: "Thư mới", MessageID: "new@example.com", Body: "Thư mới gửi hôm nay về rác thải."}.raw())
+	runIngestor(t, e.in)
+	e.waitCheckpoint(t, 2)
+	rs := reports(t, e.store)
+	if len(rs) != 1 || rs[0].IdempotencyKey != "email:new@example.com" {
+		t.Errorf("%d reports, want only the recent message", len(rs))
 	}
 }

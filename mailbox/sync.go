@@ -27,12 +27,13 @@ const sizeBatch = 100
 
 // sync processes every message after the checkpoint, in UID order.
 func (in *Ingestor) sync(ctx context.Context, c *imapclient.Client, uidValidity uint32) error {
-	cp, err := in.loadCheckpoint(ctx)
+	loaded, err := in.loadCheckpoint(ctx)
 	if err != nil {
 		return err
 	}
+	first, cp := loaded.UIDValidity == 0, loaded
 	if cp.UIDValidity != uidValidity {
-		if cp.UIDValidity != 0 {
+		if !first {
 			// UIDs of the old generation mean nothing now: read the whole
 			// mailbox again; Message-ID keys make the repeats no-ops.
 			in.log.WarnContext(ctx, "mailbox: UIDVALIDITY changed; rescanning",
@@ -40,15 +41,16 @@ func (in *Ingestor) sync(ctx context.Context, c *imapclient.Client, uidValidity 
 		}
 		cp = checkpoint{UIDValidity: uidValidity}
 	}
-	done := guard(c, commandTimeout)
-	uids, err := newUIDs(c, cp.LastUID)
-	done()
+	uids, old, err := in.pending(ctx, c, cp.LastUID, first)
 	if err != nil {
 		return err
 	}
+	if len(uids) == 0 && cp != loaded {
+		return in.saveCheckpoint(ctx, cp) // an empty mailbox: the first scan is done
+	}
 	for len(uids) > 0 {
 		n := min(len(uids), sizeBatch)
-		if err := in.batch(ctx, c, &cp, uids[:n]); err != nil {
+		if err := in.batch(ctx, c, &cp, uids[:n], old); err != nil {
 			return err
 		}
 		uids = uids[n:]
@@ -56,11 +58,38 @@ func (in *Ingestor) sync(ctx context.Context, c *imapclient.Client, uidValidity 
 	return nil
 }
 
-// newUIDs returns the UIDs above last in ascending order.
-func newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, error) {
+// pending returns the UIDs after last in ascending order and, on the first
+// scan of a mailbox, the set of those older than InitialLookback, which
+// are passed over.
+func (in *Ingestor) pending(ctx context.Context, c *imapclient.Client, last imap.UID, first bool) ([]imap.UID, map[imap.UID]bool, error) {
+	defer guard(c, commandTimeout)()
+	uids, err := searchUIDs(c, last, time.Time{})
+	if err != nil || !first || in.cfg.InitialLookback < 0 || len(uids) == 0 {
+		return uids, nil, err
+	}
+	since := time.Now().Add(-in.cfg.InitialLookback)
+	recent, err := searchUIDs(c, last, since)
+	if err != nil {
+		return nil, nil, err
+	}
+	old := make(map[imap.UID]bool, len(uids))
+	for _, u := range uids {
+		old[u] = true
+	}
+	for _, u := range recent {
+		delete(old, u)
+	}
+	in.log.InfoContext(ctx, "mailbox: first scan; older messages are left alone",
+		slog.Time("since", since), slog.Int("recent", len(recent)), slog.Int("older", len(old)))
+	return uids, old, nil
+}
+
+// searchUIDs returns the UIDs above last in ascending order, only those
+// that arrived on or after since's date when it is set.
+func searchUIDs(c *imapclient.Client, last imap.UID, since time.Time) ([]imap.UID, error) {
 	var set imap.UIDSet
 	set.AddRange(last+1, 0) // last+1:*
-	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}, Since: since}, nil).Wait()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -71,17 +100,12 @@ func newUIDs(c *imapclient.Client, last imap.UID) ([]imap.UID, error) {
 }
 
 // batch processes some messages: sizes first, then each body on its own so
-// that only one message is in memory at a time.
-func (in *Ingestor) batch(ctx context.Context, c *imapclient.Client, cp *checkpoint, uids []imap.UID) error {
-	done := guard(c, commandTimeout)
-	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
-	done()
+// that only one message is in memory at a time. UIDs in skip only move the
+// checkpoint.
+func (in *Ingestor) batch(ctx context.Context, c *imapclient.Client, cp *checkpoint, uids []imap.UID, skip map[imap.UID]bool) error {
+	sizes, err := fetchSizes(c, slices.DeleteFunc(slices.Clone(uids), func(u imap.UID) bool { return skip[u] }))
 	if err != nil {
-		return fmt.Errorf("fetch sizes: %w", err)
-	}
-	sizes := map[imap.UID]int64{}
-	for _, m := range msgs {
-		sizes[m.UID] = m.RFC822Size
+		return err
 	}
 	for _, uid := range uids {
 		size, ok := sizes[uid]
@@ -89,8 +113,11 @@ func (in *Ingestor) batch(ctx context.Context, c *imapclient.Client, cp *checkpo
 			if err := in.one(ctx, c, cp.UIDValidity, uid, size); err != nil {
 				return err
 			}
-		} // else expunged meanwhile: nothing to do
+		} // else skipped, or expunged meanwhile: nothing to do
 		cp.LastUID = uid
+		if !ok && uid != uids[len(uids)-1] {
+			continue // saved with the next message or at the end of the batch
+		}
 		if err := in.saveCheckpoint(ctx, *cp); err != nil {
 			return err
 		}
@@ -99,6 +126,23 @@ func (in *Ingestor) batch(ctx context.Context, c *imapclient.Client, cp *checkpo
 		}
 	}
 	return nil
+}
+
+// fetchSizes returns the sizes of the messages that still exist.
+func fetchSizes(c *imapclient.Client, uids []imap.UID) (map[imap.UID]int64, error) {
+	sizes := map[imap.UID]int64{}
+	if len(uids) == 0 {
+		return sizes, nil
+	}
+	defer guard(c, commandTimeout)()
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return nil, fmt.Errorf("fetch sizes: %w", err)
+	}
+	for _, m := range msgs {
+		sizes[m.UID] = m.RFC822Size
+	}
+	return sizes, nil
 }
 
 // one processes a message up to (not including) its checkpoint.
