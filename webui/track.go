@@ -64,6 +64,7 @@ func (u *UI) showTrack(c *gin.Context, code string, status int, errMsg string) {
 		return
 	}
 	p := u.newPage(c, "track.title")
+	p.Title += " " + r.Code
 	p.Script, p.Vendor, p.Styles = "track.js", []string{"leaflet/leaflet.js"}, []string{"leaflet/leaflet.css"}
 	v := &trackView{R: r, Overdue: r.Overdue(u.cfg.Now()), Timeline: p.L.timeline(es, r.Public, false, nil),
 		CanClose: r.Status == feedback.StatusResolved && u.cfg.Desk != nil,
