@@ -60,7 +60,7 @@ func (s *Service) RequestEmail(ctx context.Context, in SignInput) error {
 		return err
 	}
 	now := s.cfg.Now().UTC()
-	if !s.ips.allow("ip:"+in.IP, now) || !s.domain.allow(domain, now) {
+	if (in.IP != "" && !s.ips.allow(in.IP, now)) || !s.domain.allow(domain, now) {
 		return feedback.Errorf(feedback.ERATELIMIT, "Quá nhiều yêu cầu ký, vui lòng thử lại sau.", "Too many signature requests; please try later.")
 	}
 	p, err := s.Get(ctx, feedback.Actor{}, in.PetitionID)

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +20,7 @@ import (
 	"phananh/feedback"
 	"phananh/live"
 	"phananh/petition"
+	"phananh/photo"
 	"phananh/store/petitiontest"
 )
 
@@ -201,5 +204,43 @@ func TestPetitionLiveCounter(t *testing.T) {
 	}
 	if !strings.Contains(msg, `"signature_added"`) || !strings.Contains(msg, `"supporters":"1"`) || strings.Contains(msg, "123456789") {
 		t.Fatalf("live message: %s", msg)
+	}
+}
+
+// TestPetitionWithPhotos creates a petition from the multipart form: the
+// photo is cleaned and stored, and served through the photo route.
+func TestPetitionWithPhotos(t *testing.T) {
+	f := newStaffFixture(t)
+	svc := petition.New(f.store, city.Demo(), petition.Config{Clean: photo.Clean, Log: slog.New(slog.DiscardHandler)})
+	f.srv.MountPetitions(PetitionDeps{Service: svc, Auth: f.auth})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"title": "Dọn bãi rác tự phát bờ sông Đà Rằng", "text": "Rác chất đống ven sông, bốc mùi.",
+		"category": "rac_thai", "email": "tacgia@example.vn"} {
+		_ = mw.WriteField(k, v)
+	}
+	pw, _ := mw.CreateFormFile("photo", "a.jpg")
+	_, _ = pw.Write(testJPEG(t, 90))
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", "/api/v1/petitions", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, req)
+	if w.Code != http.StatusCreated {
+		t.Fatalf("multipart create: %d %s", w.Code, w.Body)
+	}
+	id := decode[map[string]string](t, w.Body.Bytes())["id"]
+	l, _ := f.login("supervisor")
+	w = f.request("GET", "/api/v1/staff/petitions/"+id, nil, bearer(l.Token))
+	got := decode[StaffPetitionView](t, w.Body.Bytes())
+	if w.Code != http.StatusOK || len(got.Photos) != 1 || got.Author.Email != "tacgia@example.vn" || got.Status != feedback.PetitionPending {
+		t.Fatalf("staff view: %d %s", w.Code, w.Body)
+	}
+	if p := f.request("GET", strings.TrimPrefix(got.Photos[0].URL, "https://phananh.example.vn"), nil, nil); p.Code != http.StatusOK {
+		t.Fatalf("photo: %d (%s)", p.Code, got.Photos[0].URL)
+	}
+	w = f.request("GET", "/api/v1/staff/petitions?status=pending", nil, bearer(l.Token))
+	if list := decode[struct{ Petitions []StaffPetitionView }](t, w.Body.Bytes()); len(list.Petitions) != 1 {
+		t.Fatalf("pending list: %s", w.Body)
 	}
 }
