@@ -199,7 +199,13 @@ func imapClient(tb testing.TB, addr, user, pass string) *imapclient.Client {
 // appendMail stores raw in a folder, as a mail server delivering it would.
 func appendMail(tb testing.TB, c *imapclient.Client, folder string, raw []byte) {
 	tb.Helper()
-	cmd := c.Append(folder, int64(len(raw)), nil)
+	appendMailAt(tb, c, folder, raw, time.Time{})
+}
+
+// appendMailAt appends with an internal (arrival) date; zero is now.
+func appendMailAt(tb testing.TB, c *imapclient.Client, folder string, raw []byte, at time.Time) {
+	tb.Helper()
+	cmd := c.Append(folder, int64(len(raw)), &imap.AppendOptions{Time: at})
 	if _, err := cmd.Write(raw); err != nil {
 		tb.Fatal(err)
 	}

@@ -243,16 +243,7 @@ func TestIngestFirstScanLeavesOldMailAlone(t *testing.T) {
 	srv := startIMAP(t, idleCaps)
 	e := ingestEnvAt(t, srv.addr, testUser, "")
 	old := mailSpec{Subject: "Thư cũ", MessageID: "old@example.com", Body: "Thư từ năm ngoái, đã được xử lý bằng tay."}.raw()
-	cmd := e.client.Append("INBOX", int64(len(old)), &imap.AppendOptions{Time: time.Now().AddDate(-1, 0, 0)})
-	if _, err := cmd.Write(old); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	appendMailAt(t, e.client, "INBOX", old, time.Now().AddDate(-1, 0, 0))
 	appendMail(t, e.client, "INBOX", mailSpec{Subject: "Thư mới", MessageID: "new@example.com", Body: "Thư mới gửi hôm nay về rác thải."}.raw())
 	runIngestor(t, e.in)
 	e.waitCheckpoint(t, 2)

@@ -52,6 +52,23 @@ func testTLS(t *testing.T) (server, client *tls.Config) {
 	return server, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
 }
 
+// listen listens on 127.0.0.1 with implicit TLS when mode is "tls", in
+// clear otherwise (STARTTLS upgrades later).
+func listen(t *testing.T, mode string, cfg *tls.Config) net.Listener {
+	t.Helper()
+	var ln net.Listener
+	var err error
+	if mode == "tls" {
+		ln, err = tls.Listen("tcp", "127.0.0.1:0", cfg)
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
 // authSession is the sink session with AUTH PLAIN.
 type authSession struct{ sinkSession }
 
@@ -75,16 +92,7 @@ func TestMailerTLSModesAndAuth(t *testing.T) {
 				return &authSession{sinkSession{sink: sink}}, nil
 			}))
 			s.Domain, s.TLSConfig = "localhost", srvTLS
-			var ln net.Listener
-			var err error
-			if mode == "tls" {
-				ln, err = tls.Listen("tcp", "127.0.0.1:0", srvTLS)
-			} else {
-				ln, err = net.Listen("tcp", "127.0.0.1:0")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			ln := listen(t, mode, srvTLS)
 			go func() { _ = s.Serve(ln) }()
 			t.Cleanup(func() { s.Close() })
 
@@ -120,16 +128,7 @@ func TestIngestOverTLS(t *testing.T) {
 				},
 				Caps: imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}, TLSConfig: srvTLS, Logger: discardLogger{},
 			})
-			var ln net.Listener
-			var err error
-			if mode == "tls" {
-				ln, err = tls.Listen("tcp", "127.0.0.1:0", srvTLS)
-			} else {
-				ln, err = net.Listen("tcp", "127.0.0.1:0")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			ln := listen(t, mode, srvTLS)
 			go func() { _ = srv.Serve(ln) }()
 			t.Cleanup(func() { srv.Close() })
 
