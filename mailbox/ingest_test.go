@@ -252,3 +252,19 @@ func TestIngestFirstScanLeavesOldMailAlone(t *testing.T) {
 		t.Errorf("%d reports, want only the recent message", len(rs))
 	}
 }
+
+// With IDLE, new mail is seen when the server announces it, not at the
+// next poll (an hour away here).
+func TestIngestWakesOnIdle(t *testing.T) {
+	srv := startIMAP(t, idleCaps)
+	e := ingestEnvAt(t, srv.addr, testUser, "")
+	e.in.cfg.Poll = time.Hour
+	runIngestor(t, e.in)
+	e.deliver(t, mailSpec{Subject: "Một", MessageID: "idle1@example.com", Body: "Thư thứ nhất trước khi IDLE."}.raw())
+	// go-imap's memory server misses appends made just as IDLE starts.
+	time.Sleep(300 * time.Millisecond)
+	e.deliver(t, mailSpec{Subject: "Hai", MessageID: "idle2@example.com", Body: "Thư thứ hai trong lúc IDLE."}.raw())
+	if n := len(reports(t, e.store)); n != 2 {
+		t.Errorf("%d reports", n)
+	}
+}
