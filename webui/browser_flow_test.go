@@ -71,6 +71,9 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 	staff.do(chromedp.WaitVisible(chromedp.CSS("table.queue tr.is-overdue")))
 	staff.shot("04-queue-1366")
 	staff.noOverflow("/staff")
+	// A report arriving from another channel shows up in the open queue.
+	fresh := submitViaAPI(t, a, "Xe rác làm rơi vãi rác dọc đường Lê Lợi, bốc mùi khó chịu", r.Category)
+	staff.waitText("table.queue", fresh, 15*time.Second)
 	staff.do(chromedp.Navigate(a.URL+"/staff/r/"+code), chromedp.WaitVisible(chromedp.CSS("#act-transition")))
 	staff.shot("05-detail-1366")
 	staff.noOverflow("/staff/r/" + code)
@@ -113,12 +116,12 @@ func TestBrowserCitizenStaffDashboard(t *testing.T) {
 	sup := b.tab("supervisor", 1366, 768, citizen)
 	signIn(sup, a.URL, "vanphong")
 	sup.do(chromedp.WaitVisible(chromedp.CSS("#kpi-today")))
-	sup.waitText("#kpi-today", "2", 5*time.Second)
+	sup.waitText("#kpi-today", "3", 5*time.Second)
 	sup.waitText("#kpi-overdue", "1", time.Second)
 	sup.shot("07-dashboard-1366")
 	sup.noOverflow("/dashboard")
-	submitViaAPI(t, a, "Đèn đường hỏng cả tuần nay ở đường Trần Hưng Đạo phường 1, buổi tối rất tối")
-	sup.waitText("#kpi-today", "3", 15*time.Second)
+	submitViaAPI(t, a, "Đèn đường hỏng cả tuần nay ở đường Trần Hưng Đạo phường 1, buổi tối rất tối", "")
+	sup.waitText("#kpi-today", "4", 15*time.Second)
 	sup.shot("08-dashboard-updated-1366")
 
 	// The officer resolves; the citizen confirms with the key kept in the

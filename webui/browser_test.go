@@ -242,12 +242,16 @@ func storedPhotoSide(t *testing.T, a *app, r *feedback.Report) int {
 	return max(cfg.Width, cfg.Height)
 }
 
-// submitViaAPI files another report, as another channel would.
-func submitViaAPI(t *testing.T, a *app, text string) {
+// submitViaAPI files another report, as another channel would, and
+// returns its code. A category chosen by the reporter keeps the routing
+// independent of the classifier's model.
+func submitViaAPI(t *testing.T, a *app, text, category string) string {
 	t.Helper()
-	if _, err := a.Intake.Submit(context.Background(), intake.Submission{Channel: feedback.ChannelAPI, Text: text, Public: true}); err != nil {
+	rc, err := a.Intake.Submit(context.Background(), intake.Submission{Channel: feedback.ChannelAPI, Text: text, Category: category, Public: true})
+	if err != nil {
 		t.Fatal(err)
 	}
+	return rc.Report.Code
 }
 
 // seedOverdue files a report in unit and moves its due time into the past,
