@@ -12,6 +12,7 @@ import (
 
 	"phananh/city"
 	"phananh/feedback"
+	"phananh/mailbox"
 	"phananh/petition"
 	"phananh/store/petitiontest"
 	"phananh/store/sqlite"
@@ -281,5 +282,27 @@ func mustContain(t *testing.T, s, sub string) {
 	t.Helper()
 	if !strings.Contains(s, sub) {
 		t.Fatalf("%q does not contain %q", s, sub)
+	}
+}
+
+// failingMailer refuses every mail with an error quoting the address, as
+// SMTP servers do.
+type failingMailer struct{}
+
+func (failingMailer) Send(_ context.Context, m *mailbox.Mail) error {
+	return feedback.Errorf(feedback.EUNAVAILABLE, "lỗi", "550 mailbox "+m.To[0].Address+" unavailable")
+}
+
+func TestEmailNeverLogged(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f := newFixture(t, func(c *petition.Config) { c.Mailer, c.Log = failingMailer{}, log })
+	p := f.open()
+	err := f.svc.RequestEmail(context.Background(), petition.SignInput{PetitionID: p.ID, Email: "bi.mat@example.vn", IP: "203.0.113.8"})
+	if feedback.ErrorCode(err) != feedback.EUNAVAILABLE || strings.Contains(err.Error(), "bi.mat") {
+		t.Fatalf("failed mail: %v", err)
+	}
+	if logs.Len() == 0 || strings.Contains(logs.String(), "bi.mat") || strings.Contains(logs.String(), "@") {
+		t.Fatalf("logs: %q", logs.String())
 	}
 }

@@ -93,7 +93,7 @@ func (s *Service) flagOverdue(ctx context.Context, id string, res *TickResult) e
 		}
 		p.AnswerOverdue = true
 		return []feedback.Event{{Type: feedback.EventPetitionAnswerOverdue, UnitID: p.AnswerUnit, Data: map[string]string{
-			"unit": p.AnswerUnit, "level": itoa(p.Level), "due_at": p.AnswerDueAt.Format(time.RFC3339)}}}, nil
+			"unit": p.AnswerUnit, "level": itoa(p.Level), "to": "chairman_office", "due_at": p.AnswerDueAt.Format(time.RFC3339)}}}, nil
 	}, feedback.ActorSystem)
 	if errors.Is(err, errNothing) {
 		return nil
