@@ -57,7 +57,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	// Each background feature adds one line here.
+	// Each background feature adds its publisher (a.subscribers.add) and
+	// its worker here, one line each.
 	return runWorkers(ctx, log, []worker{
 		{"http", a.serveHTTP},
 	})
@@ -80,9 +81,10 @@ type app struct {
 	metrics *server.Metrics
 	intake  *intake.Service
 	server  *server.Server
-	// publisher receives every committed event: metrics first, then the
-	// live hub and notifiers when they are wired.
-	publisher feedback.Publisher
+	// publisher receives every committed event: metrics first, then every
+	// subscriber added to subscribers (live hub, bot, mail notifier).
+	publisher   feedback.Publisher
+	subscribers *fanout
 
 	closeOnce sync.Once
 }
@@ -100,7 +102,8 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, postRate rate.L
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, city: c, metrics: server.NewMetrics()}
-	a.publisher = a.metrics.Publisher(nil)
+	a.subscribers = &fanout{}
+	a.publisher = a.metrics.Publisher(a.subscribers)
 	if err := a.wire(postRate); err != nil {
 		a.close()
 		return nil, err
@@ -122,6 +125,21 @@ func (a *app) wire(postRate rate.Limit) error {
 		Metrics: a.metrics, Logger: a.log, BaseURL: a.cfg.BaseURL, PostRate: postRate,
 	})
 	return err
+}
+
+// fanout hands committed events to every publisher in turn. Publishers
+// are added while serve wires the application, before any worker or
+// request runs, and never after: the slice needs no lock.
+type fanout struct{ pubs []feedback.Publisher }
+
+// add subscribes p to every event committed from now on.
+func (f *fanout) add(p feedback.Publisher) { f.pubs = append(f.pubs, p) }
+
+// Publish implements feedback.Publisher; each publisher must not block.
+func (f *fanout) Publish(events []feedback.Event) {
+	for _, p := range f.pubs {
+		p.Publish(events)
+	}
 }
 
 // close releases the store once every worker has stopped.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"phananh/feedback"
 )
 
 func TestRunWorkersStopsAllOnFirstFailure(t *testing.T) {
@@ -44,5 +46,24 @@ func TestRunWorkersEarlyNilIsAFailure(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "mailbox: stopped unexpectedly") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+type recordingPublisher struct{ got *[]string }
+
+func (r recordingPublisher) Publish(events []feedback.Event) {
+	for _, e := range events {
+		*r.got = append(*r.got, string(e.Type))
+	}
+}
+
+func TestFanoutReachesEverySubscriber(t *testing.T) {
+	var a, b []string
+	f := &fanout{}
+	f.add(recordingPublisher{&a})
+	f.add(recordingPublisher{&b})
+	f.Publish([]feedback.Event{{Type: feedback.EventCreated}, {Type: feedback.EventStatusChanged}})
+	if strings.Join(a, ",") != "created,status_changed" || strings.Join(b, ",") != "created,status_changed" {
+		t.Errorf("a = %v, b = %v", a, b)
 	}
 }
