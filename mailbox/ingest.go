@@ -112,6 +112,8 @@ type Ingestor struct {
 	// afterProcess, for tests, runs between a message's outcome and its
 	// checkpoint: the window a crash must not turn into a duplicate.
 	afterProcess func(uid imap.UID, res Result)
+	// idling, for tests, runs once the server has accepted IDLE.
+	idling func()
 }
 
 // NewIngestor returns an Ingestor for cfg that hands messages to proc and
@@ -252,6 +254,9 @@ func (in *Ingestor) waitForMail(ctx context.Context, c *imapclient.Client) error
 	idle, err := c.Idle()
 	if err != nil {
 		return fmt.Errorf("idle: %w", err)
+	}
+	if in.idling != nil {
+		in.idling()
 	}
 	select {
 	case <-ctx.Done():

@@ -2,6 +2,7 @@ package mailbox
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -259,11 +260,19 @@ func TestIngestWakesOnIdle(t *testing.T) {
 	srv := startIMAP(t, idleCaps)
 	e := ingestEnvAt(t, srv.addr, testUser, "")
 	e.in.cfg.Poll = time.Hour
+	idling := make(chan struct{}, 10)
+	e.in.idling = func() { idling <- struct{}{} }
 	runIngestor(t, e.in)
-	e.deliver(t, mailSpec{Subject: "Một", MessageID: "idle1@example.com", Body: "Thư thứ nhất trước khi IDLE."}.raw())
-	// go-imap's memory server misses appends made just as IDLE starts.
-	time.Sleep(300 * time.Millisecond)
-	e.deliver(t, mailSpec{Subject: "Hai", MessageID: "idle2@example.com", Body: "Thư thứ hai trong lúc IDLE."}.raw())
+	for i := range 2 {
+		select {
+		case <-idling:
+		case <-time.After(15 * time.Second):
+			t.Fatal("the ingestor never started IDLE")
+		}
+		// go-imap's memory server misses appends made just as IDLE starts.
+		time.Sleep(200 * time.Millisecond)
+		e.deliver(t, mailSpec{Subject: "Thư", MessageID: fmt.Sprintf("idle%d@example.com", i), Body: "Thư đến trong lúc IDLE."}.raw())
+	}
 	if n := len(reports(t, e.store)); n != 2 {
 		t.Errorf("%d reports", n)
 	}
