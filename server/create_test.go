@@ -351,3 +351,31 @@ func TestUploadsWaitForASlot(t *testing.T) {
 		t.Errorf("%d reports stored, want 2", n)
 	}
 }
+
+func TestLogsCarryNoPersonalData(t *testing.T) {
+	f := newFixture(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := New(Deps{Store: f.store, City: CityDirectory(f.city), Logger: log, PostRate: rate.Inf,
+		Intake: intake.New(intake.Deps{Store: f.store, City: f.city, Logger: log})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = srv
+	w := f.postJSON(`{"text":"` + goodText + `","category":"rac_thai",
+		"reporter":{"name":"Trần Thị Bích","phone":"0905 123 456","email":"bich.tran@example.vn"}}`)
+	var got CreatedView
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || w.Code != 201 {
+		t.Fatalf("%d %s", w.Code, w.Body.String())
+	}
+	f.postJSON(`{"text":"ngắn","reporter":{"phone":"0905 123 456"}}`)
+	f.get("/api/v1/reports/"+got.Code+"?token="+got.ReporterToken, nil)
+	if !strings.Contains(logs.String(), `"route":"/api/v1/reports"`) {
+		t.Fatalf("no access log: %s", logs.String())
+	}
+	for _, private := range []string{"Trần Thị Bích", "0905123456", "0905 123 456", "bich.tran@example.vn", got.ReporterToken} {
+		if strings.Contains(logs.String(), private) {
+			t.Errorf("logs contain %q", private)
+		}
+	}
+}
