@@ -71,7 +71,7 @@ func (j *Job) autoClose(ctx context.Context, r *feedback.Report, now time.Time, 
 	if r.ResolvedAt != nil {
 		since = *r.ResolvedAt
 	}
-	if j.city.AutoCloseDays <= 0 || now.Before(since.AddDate(0, 0, j.city.AutoCloseDays)) {
+	if now.Before(since.AddDate(0, 0, j.city.AutoCloseDays)) {
 		return nil
 	}
 	r.Status, r.ClosedAt = feedback.StatusClosed, &now

@@ -82,25 +82,89 @@ func (j *Job) Run(ctx context.Context) error {
 	}
 }
 
+// CandidateLister is a store that lists the job's work directly; without
+// it the job pages through every overdue report, escalated or not, and
+// every resolved report, due or not.
+type CandidateLister interface {
+	// EscalationCandidates returns open reports due before now whose
+	// escalation level is below LevelChairman, in (DueAt, ID) order after
+	// a position (zero afterDue: from the start).
+	EscalationCandidates(ctx context.Context, now, afterDue time.Time, afterID string, limit int) ([]*feedback.Report, error)
+	// AutoCloseCandidates returns resolved reports resolved at or before the
+	// given time, longest waiting first.
+	AutoCloseCandidates(ctx context.Context, resolvedBefore time.Time, limit int) ([]*feedback.Report, error)
+}
+
+// pageSize is how many reports the job reads at a time.
+const pageSize = 200
+
 // Tick makes one pass at the job's current time.
 func (j *Job) Tick(ctx context.Context) (Result, error) {
 	now := j.cfg.Now()
 	var res Result
-	err := j.each(ctx, feedback.ReportFilter{OverdueAt: now, Order: "due"}, func(r *feedback.Report) error {
-		return j.escalate(ctx, r, now, &res)
-	})
-	if err != nil {
+	escalate := func(r *feedback.Report) error { return j.escalate(ctx, r, now, &res) }
+	var err error
+	if cl, ok := j.store.(CandidateLister); ok {
+		err = j.eachCandidate(ctx, cl, now, escalate)
+	} else {
+		err = j.each(ctx, feedback.ReportFilter{OverdueAt: now, Order: "due"}, escalate)
+	}
+	if err != nil || j.city.AutoCloseDays <= 0 {
 		return res, err
 	}
-	err = j.each(ctx, feedback.ReportFilter{Status: []feedback.Status{feedback.StatusResolved}}, func(r *feedback.Report) error {
-		return j.autoClose(ctx, r, now, &res)
-	})
-	return res, err
+	autoClose := func(r *feedback.Report) error { return j.autoClose(ctx, r, now, &res) }
+	if cl, ok := j.store.(CandidateLister); ok {
+		return res, j.eachToClose(ctx, cl, now.AddDate(0, 0, -j.city.AutoCloseDays), autoClose, &res)
+	}
+	return res, j.each(ctx, feedback.ReportFilter{Status: []feedback.Status{feedback.StatusResolved}}, autoClose)
+}
+
+// eachToClose calls fn for every report due to close. Closed reports leave
+// the list, so each page starts from the front; a page that closes nothing
+// (lost races only) ends the pass, to be retried at the next tick.
+func (j *Job) eachToClose(ctx context.Context, cl CandidateLister, before time.Time, fn func(*feedback.Report) error, res *Result) error {
+	for {
+		page, err := cl.AutoCloseCandidates(ctx, before, pageSize)
+		if err != nil {
+			return err
+		}
+		closed := res.Closed
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < pageSize || res.Closed == closed || ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// eachCandidate calls fn for every escalation candidate, page by page.
+func (j *Job) eachCandidate(ctx context.Context, cl CandidateLister, now time.Time, fn func(*feedback.Report) error) error {
+	var afterDue time.Time
+	var afterID string
+	for {
+		page, err := cl.EscalationCandidates(ctx, now, afterDue, afterID, pageSize)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < pageSize || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		last := page[len(page)-1]
+		afterDue, afterID = last.DueAt, last.ID
+	}
 }
 
 // each calls fn for every report matching f, page by page.
 func (j *Job) each(ctx context.Context, f feedback.ReportFilter, fn func(*feedback.Report) error) error {
-	f.Limit = 200
+	f.Limit = pageSize
 	for {
 		page, err := j.store.FindReports(ctx, f)
 		if err != nil {

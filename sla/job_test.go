@@ -39,8 +39,25 @@ func newReport(t *testing.T, st *sqlite.Store, c *city.City, created time.Time, 
 	return stored
 }
 
-// tick runs one pass of a fresh job (as after a restart) at the given time.
+var _ CandidateLister = (*sqlite.Store)(nil)
+
+// plainStore hides the store's CandidateLister, so the job falls back to
+// paging through FindReports.
+type plainStore struct{ feedback.ReportStore }
+
+// tick runs one pass of a fresh job (as after a restart) at the given time,
+// once through the candidate list and once through the fallback, which
+// must then find nothing left to do.
 func tick(t *testing.T, st *sqlite.Store, c *city.City, at time.Time) Result {
+	t.Helper()
+	res := tickWith(t, st, c, at)
+	if again := tickWith(t, plainStore{st}, c, at); again != (Result{}) {
+		t.Fatalf("the fallback pass at %v still did %+v", at, again)
+	}
+	return res
+}
+
+func tickWith(t *testing.T, st feedback.ReportStore, c *city.City, at time.Time) Result {
 	t.Helper()
 	res, err := New(st, c, Config{Now: func() time.Time { return at }, Log: quiet}).Tick(context.Background())
 	if err != nil {
@@ -183,5 +200,34 @@ func TestRunStopsWithContext(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop")
+	}
+}
+
+// TestFallbackEscalates checks the FindReports path on its own.
+func TestFallbackEscalates(t *testing.T) {
+	c := city.Demo()
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	created := time.Date(2026, 11, 28, 20, 0, 0, 0, ict)
+	newReport(t, st, c, created, feedback.StatusAssigned, feedback.PriorityUrgent, "cay_xanh")
+	if got := tickWith(t, plainStore{st}, c, created.Add(13*time.Hour)); got != (Result{Overdue: 1, Escalated: 1}) {
+		t.Fatalf("fallback: %+v", got)
+	}
+}
+
+// TestCandidatesPageThrough escalates more reports than one page holds.
+func TestCandidatesPageThrough(t *testing.T) {
+	c := city.Demo()
+	st := openStore(t, t.TempDir())
+	defer st.Close()
+	created := time.Date(2026, 11, 28, 20, 0, 0, 0, ict)
+	for range pageSize + 7 {
+		newReport(t, st, c, created, feedback.StatusAssigned, feedback.PriorityUrgent, "cay_xanh")
+	}
+	if got := tickWith(t, st, c, created.Add(13*time.Hour)); got != (Result{Overdue: pageSize + 7, Escalated: pageSize + 7}) {
+		t.Fatalf("first pass: %+v", got)
+	}
+	if got := tick(t, st, c, created.Add(25*time.Hour)); got != (Result{Escalated: pageSize + 7}) {
+		t.Fatalf("second pass: %+v", got)
 	}
 }
