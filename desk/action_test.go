@@ -237,3 +237,22 @@ func TestAfterPhoto(t *testing.T) {
 		t.Fatalf("photo events = %+v", evs)
 	}
 }
+
+// TestConflictDoesNotLeakATransferredReport: an officer whose change loses
+// to a transfer out of their unit must not receive the report's new state.
+func TestConflictDoesNotLeakATransferredReport(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := f.report(t, "ubnd_p1", feedback.StatusAssigned)
+	if _, err := f.desk.Transfer(ctx, f.as("manager"), r.Code, "ubnd_p2", "Thuộc địa bàn phường 2", 0); err != nil {
+		t.Fatal(err)
+	}
+	// The officer's change was prepared on the old version.
+	_, err := f.desk.apply(ctx, f.as("officer"), string(ActNote), r, func(r *feedback.Report, now time.Time) ([]feedback.Event, error) {
+		return textEvent(feedback.EventInternalNote, "ghi chú muộn")
+	})
+	var ce *ConflictError
+	if errors.As(err, &ce) || feedback.ErrorCode(err) != feedback.ENOTFOUND {
+		t.Fatalf("lost race after a transfer: %v (conflict carries a report: %v)", err, ce != nil)
+	}
+}

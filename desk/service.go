@@ -107,7 +107,7 @@ func (s *Service) apply(ctx context.Context, by feedback.Actor, action string, c
 	next.UpdatedAt = now
 	appended, err := s.store.UpdateReport(ctx, &next, events)
 	if feedback.ErrorCode(err) == feedback.ECONFLICT {
-		return nil, s.conflict(ctx, cur.ID)
+		return nil, s.conflict(ctx, by, cur.ID)
 	} else if err != nil {
 		return nil, err
 	}
@@ -121,11 +121,16 @@ func (s *Service) apply(ctx context.Context, by feedback.Actor, action string, c
 	return &next, nil
 }
 
-// conflict builds the 409 error with the report's current state.
-func (s *Service) conflict(ctx context.Context, id string) error {
+// conflict builds the 409 error with the report's current state, unless
+// the change that won moved the report out of the staff member's sight (a
+// transfer to another unit): then it is gone for them, ENOTFOUND.
+func (s *Service) conflict(ctx context.Context, by feedback.Actor, id string) error {
 	cur, err := s.store.ReportByID(ctx, id)
 	if err != nil {
 		return err
+	}
+	if by.User != nil && authorize(by, ActView, cur) != nil {
+		return feedback.NotFound("report")
 	}
 	return &ConflictError{Current: cur}
 }
