@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"phananh/feedback"
@@ -42,7 +43,13 @@ func (s *Service) MarkDuplicate(ctx context.Context, by feedback.Actor, code, or
 	if err != nil {
 		return nil, err
 	}
-	return out, s.addSupporter(ctx, by, orig, out)
+	// The duplicate is closed; counting its reporter on the original
+	// follows, and failing that is logged rather than undoing the merge.
+	if err := s.addSupporter(ctx, by, orig, out); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "add supporter to original failed",
+			slog.String("report_code", orig.Code), slog.String("duplicate_code", out.Code), slog.String("error", err.Error()))
+	}
+	return out, nil
 }
 
 // original finds the report a duplicate points to, following earlier
