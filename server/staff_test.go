@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -288,5 +289,35 @@ func TestLiveAuthenticator(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+strings.Repeat("ab", 32))
 	if _, err := la.Authenticate(req); feedback.ErrorCode(err) != feedback.EUNAUTHORIZED {
 		t.Fatalf("unknown token: %v", err)
+	}
+}
+
+// TestConcurrentTransitionsOverHTTP: eight officers' requests at once,
+// exactly one 200 and seven 409 with the current state.
+func TestConcurrentTransitionsOverHTTP(t *testing.T) {
+	f := newStaffFixture(t)
+	r := f.report("ubnd_p1", feedback.StatusAssigned)
+	l, _ := f.login("officer")
+	codes := make(chan int, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := f.request("POST", "/api/v1/staff/reports/"+r.Code+"/transitions", map[string]any{"to": "in_progress"}, bearer(l.Token))
+			if w.Code == 409 && !strings.Contains(w.Body.String(), `"current":{`) {
+				t.Errorf("409 without the current state: %s", w.Body)
+			}
+			codes <- w.Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	n := map[int]int{}
+	for c := range codes {
+		n[c]++
+	}
+	if n[200] != 1 || n[409] != 7 {
+		t.Fatalf("status codes %v, want one 200 and seven 409", n)
 	}
 }
