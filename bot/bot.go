@@ -56,6 +56,9 @@ type Deps struct {
 	Classifier feedback.Classifier
 	// Citizen confirms, reopens and rates; nil hides those buttons.
 	Citizen Citizen
+	// Petitions signs petitions (/kyten, t.me/<bot>?start=ky_<id>); nil
+	// answers that petitions are not available here.
+	Petitions Petitions
 	// BaseURL is the public site, for /r/{code} links.
 	BaseURL string
 	// LogKey keys the hashes that stand for chat ids in logs (pass the bot
@@ -88,6 +91,7 @@ type Bot struct {
 	city    *city.City
 	cls     feedback.Classifier
 	citizen Citizen
+	pets    Petitions
 	baseURL string
 	logKey  []byte
 	webhook string
@@ -111,7 +115,7 @@ func New(d Deps) *Bot {
 		panic("bot.New: API, Store, Intake and City are required")
 	}
 	b := &Bot{api: d.API, store: d.Store, intake: d.Intake, city: d.City, cls: d.Classifier,
-		citizen: d.Citizen, baseURL: d.BaseURL, logKey: []byte(d.LogKey), webhook: d.WebhookURL, hookKey: d.WebhookSecret,
+		citizen: d.Citizen, pets: d.Petitions, baseURL: d.BaseURL, logKey: []byte(d.LogKey), webhook: d.WebhookURL, hookKey: d.WebhookSecret,
 		poll: d.PollTimeout, maxAge: d.MaxEventAge, log: d.Logger, now: d.Now}
 	if b.poll <= 0 {
 		b.poll = 50 * time.Second

@@ -41,6 +41,8 @@ func (b *Bot) onCallback(ctx context.Context, q *tgbotapi.CallbackQuery) error {
 		return b.onDraftButton(ctx, q, lang)
 	case strings.HasPrefix(data, "r:"):
 		return b.onClosureButton(ctx, q, lang)
+	case strings.HasPrefix(data, "p:"):
+		return b.onPetitionButton(ctx, q, lang)
 	}
 	if err := b.answer(ctx, q, ""); err != nil {
 		return err

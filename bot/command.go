@@ -28,11 +28,14 @@ const (
 var ict = time.FixedZone("ICT", 7*3600)
 
 // onCommand handles /start, /trangthai (/status), /cuatoi (/mine),
-// /huy (/cancel) and /help; anything else gets the help.
+// /huy (/cancel), /kyten (/sign) and /help; anything else gets the help.
 func (b *Bot) onCommand(ctx context.Context, m *tgbotapi.Message, lang, cmd, arg string) error {
 	chat := m.Chat.ID
 	switch cmd {
 	case "start":
+		if strings.HasPrefix(arg, deepLinkPetition) { // t.me/bot?start=ky_<id>
+			return b.showPetition(ctx, chat, lang, arg)
+		}
 		if code := feedback.NormalizeCode(arg); code != "" { // t.me/bot?start=CODE
 			return b.showStatus(ctx, chat, lang, code)
 		}
@@ -53,6 +56,8 @@ func (b *Bot) onCommand(ctx context.Context, m *tgbotapi.Message, lang, cmd, arg
 		return b.cancel(ctx, chat, lang)
 	case "moi", "new", "phananh", "report":
 		return b.newDraft(ctx, chat, lang)
+	case "kyten", "sign":
+		return b.showPetition(ctx, chat, lang, arg)
 	}
 	return b.sendHelp(ctx, chat, lang)
 }

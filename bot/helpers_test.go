@@ -191,7 +191,7 @@ func (u *user) contact(phone string) tgbotapi.Update {
 func (u *user) press(msgID int, data string) tgbotapi.Update {
 	return u.e.fake.push(tgbotapi.Update{CallbackQuery: &tgbotapi.CallbackQuery{
 		ID: "cb" + time.Now().Format("150405.000000000"), Data: data,
-		From:    &tgbotapi.User{ID: u.chat, LanguageCode: u.lang},
+		From:    &tgbotapi.User{ID: u.chat, FirstName: "Lan", LanguageCode: u.lang},
 		Message: &tgbotapi.Message{MessageID: msgID, Chat: &tgbotapi.Chat{ID: u.chat, Type: "private"}},
 	}})
 }

@@ -59,6 +59,9 @@ func (b *Bot) registerCommands(ctx context.Context) {
 	for _, lang := range []string{langVI, langEN} {
 		var cmds []tgbotapi.BotCommand
 		for _, c := range commandMenu {
+			if c.petition && b.pets == nil {
+				continue
+			}
 			cmds = append(cmds, tgbotapi.BotCommand{Command: c.name[lang], Description: tr(lang, c.help)})
 		}
 		cfg := tgbotapi.NewSetMyCommandsWithScope(scope, cmds...)
@@ -73,15 +76,17 @@ func (b *Bot) registerCommands(ctx context.Context) {
 
 // commandMenu is the command list registered with Telegram.
 var commandMenu = []struct {
-	name map[string]string
-	help string
+	name     map[string]string
+	help     string
+	petition bool // only when petitions are wired
 }{
-	{map[string]string{langVI: "start", langEN: "start"}, "cmd_start"},
-	{map[string]string{langVI: "phananh", langEN: "new"}, "cmd_new"},
-	{map[string]string{langVI: "trangthai", langEN: "status"}, "cmd_status"},
-	{map[string]string{langVI: "cuatoi", langEN: "mine"}, "cmd_mine"},
-	{map[string]string{langVI: "huy", langEN: "cancel"}, "cmd_cancel"},
-	{map[string]string{langVI: "help", langEN: "help"}, "cmd_help"},
+	{map[string]string{langVI: "start", langEN: "start"}, "cmd_start", false},
+	{map[string]string{langVI: "phananh", langEN: "new"}, "cmd_new", false},
+	{map[string]string{langVI: "trangthai", langEN: "status"}, "cmd_status", false},
+	{map[string]string{langVI: "cuatoi", langEN: "mine"}, "cmd_mine", false},
+	{map[string]string{langVI: "kyten", langEN: "sign"}, "cmd_sign", true},
+	{map[string]string{langVI: "huy", langEN: "cancel"}, "cmd_cancel", false},
+	{map[string]string{langVI: "help", langEN: "help"}, "cmd_help", false},
 }
 
 // pollLoop long-polls until ctx ends. A batch is handled completely before

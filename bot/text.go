@@ -39,13 +39,15 @@ var messages = map[string][2]string{
 			"• Gửi phản ánh: bấm «📝 Gửi phản ánh», mô tả sự việc, gửi ảnh (tối đa 5) và vị trí\n" +
 			"• /trangthai MÃ — xem tình trạng xử lý (ví dụ /trangthai 7K3M9Q2X)\n" +
 			"• /cuatoi — các phản ánh bạn đã gửi\n" +
-			"• /huy — hủy phản ánh đang soạn",
+			"• /huy — hủy phản ánh đang soạn\n" +
+			"• /kyten MÃ — ký một kiến nghị",
 		"How to use this bot:\n" +
 			"• /start — main menu\n" +
 			"• New report: tap «📝 New report», describe the problem, send photos (up to 5) and the location\n" +
 			"• /status CODE — see how a report is going (e.g. /status 7K3M9Q2X)\n" +
 			"• /mine — the reports you sent\n" +
-			"• /cancel — drop the report you are writing",
+			"• /cancel — drop the report you are writing\n" +
+			"• /sign ID — sign a petition",
 	},
 	"ask_text": {
 		"Bạn vui lòng mô tả sự việc cần phản ánh (ít nhất 10 ký tự). Bạn cũng có thể gửi ảnh kèm chú thích.",
@@ -132,12 +134,32 @@ var messages = map[string][2]string{
 		"📋 Phản ánh %s chuyển đến %s\nLĩnh vực: %s\nPhường/xã: %s\nHạn xử lý: %s\n\n%s\n\n%s",
 		"📋 Report %s assigned to %s\nCategory: %s\nWard: %s\nDue: %s\n\n%s\n\n%s",
 	},
-	"cmd_start":         {"Mở menu chính", "Main menu"},
-	"cmd_new":           {"Gửi phản ánh mới", "Send a new report"},
-	"cmd_status":        {"Tra cứu tình trạng xử lý theo mã", "Check a report by its code"},
-	"cmd_mine":          {"Các phản ánh bạn đã gửi", "The reports you sent"},
-	"cmd_cancel":        {"Hủy phản ánh đang soạn", "Drop the report you are writing"},
-	"cmd_help":          {"Hướng dẫn sử dụng", "How to use this bot"},
+	"cmd_start":          {"Mở menu chính", "Main menu"},
+	"cmd_new":            {"Gửi phản ánh mới", "Send a new report"},
+	"cmd_status":         {"Tra cứu tình trạng xử lý theo mã", "Check a report by its code"},
+	"cmd_mine":           {"Các phản ánh bạn đã gửi", "The reports you sent"},
+	"cmd_cancel":         {"Hủy phản ánh đang soạn", "Drop the report you are writing"},
+	"cmd_help":           {"Hướng dẫn sử dụng", "How to use this bot"},
+	"cmd_sign":           {"Ký kiến nghị theo mã", "Sign a petition by its id"},
+	"petitions_off":      {"Kênh này hiện chưa hỗ trợ ký kiến nghị. Bạn có thể ký trên trang web.", "Petitions cannot be signed here yet. You can sign on the website."},
+	"ask_petition":       {"Bạn vui lòng gửi kèm mã kiến nghị (có trong đường dẫn của kiến nghị), ví dụ: /kyten 3f2a…", "Please add the petition's id (it is in the petition's link), e.g. /sign 3f2a…"},
+	"petition_not_found": {"Không tìm thấy kiến nghị này, hoặc kiến nghị chưa được duyệt.", "No such petition, or it has not been approved yet."},
+	"petition_closed":    {"Kiến nghị «%s» đã hết thời gian nhận chữ ký.\nChi tiết: %s", "The petition “%s” no longer takes signatures.\nDetails: %s"},
+	"petition_ask": {
+		"📜 Kiến nghị: %s\n\n%s\n\n✍️ Số chữ ký: %d\nChi tiết: %s\n\nBạn muốn ký kiến nghị này công khai tên hay ẩn danh?",
+		"📜 Petition: %s\n\n%s\n\n✍️ Signatures: %d\nDetails: %s\n\nWould you like to sign with your name shown, or anonymously?",
+	},
+	"btn_sign_named": {"✍️ Ký và hiện tên", "✍️ Sign with my name"},
+	"btn_sign_anon":  {"🕶️ Ký ẩn danh", "🕶️ Sign anonymously"},
+	"signed_named": {
+		"✅ Cảm ơn bạn đã ký kiến nghị (tên Telegram của bạn được hiển thị). Hiện có %d chữ ký.\nTrả lời chính thức sẽ được gửi đến bạn tại đây.\nChi tiết: %s",
+		"✅ Thank you for signing (your Telegram name is shown). The petition now has %d signatures.\nThe official answer will be sent to you here.\nDetails: %s",
+	},
+	"signed_anon": {
+		"✅ Cảm ơn bạn đã ký kiến nghị (ẩn danh). Hiện có %d chữ ký.\nTrả lời chính thức sẽ được gửi đến bạn tại đây.\nChi tiết: %s",
+		"✅ Thank you for signing (anonymously). The petition now has %d signatures.\nThe official answer will be sent to you here.\nDetails: %s",
+	},
+	"sign_fail":         {"Chưa ký được: %s", "Could not sign: %s"},
 	"group_only_alerts": {"Nhóm này chỉ nhận thông báo cho cán bộ.", "This group only receives staff alerts."},
 	"error":             {"Đã có lỗi, bạn vui lòng thử lại sau ít phút.", "Something went wrong; please try again in a few minutes."},
 }
