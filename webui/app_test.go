@@ -15,8 +15,10 @@ import (
 	"phananh/feedback"
 	"phananh/intake"
 	"phananh/live"
+	"phananh/petition"
 	"phananh/photo"
 	"phananh/server"
+	"phananh/store/petitiontest"
 	"phananh/store/sqlite"
 	"phananh/webui"
 )
@@ -33,6 +35,8 @@ type app struct {
 	Intake *intake.Service
 	Auth   *auth.Service
 	Desk   *desk.Service
+	// Petitions is the petition service behind the API and the pages.
+	Petitions *petition.Service
 }
 
 func newApp(t testing.TB) *app {
@@ -78,6 +82,10 @@ func newApp(t testing.TB) *app {
 		t.Fatal(err)
 	}
 	srv.MountWebUI(ui)
+	pets := petition.New(st, c, petition.Config{Publisher: hub, Mailer: &petitiontest.Mailbox{}, Clean: photo.Clean,
+		IPRate: rate.Inf, DomainRate: rate.Inf, Log: quiet})
+	srv.MountPetitions(server.PetitionDeps{Service: pets, Auth: a, Streamer: streamer})
+	ui.MountPetitions(srv.Engine(), pets)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(func() {
 		ts.Close()
@@ -86,7 +94,7 @@ func newApp(t testing.TB) *app {
 		<-done
 		st.Close()
 	})
-	return &app{URL: ts.URL, Store: st, Intake: in, Auth: a, Desk: d}
+	return &app{URL: ts.URL, Store: st, Intake: in, Auth: a, Desk: d, Petitions: pets}
 }
 
 // addUser creates a staff account through auth, as `phananh user add` does.

@@ -13,6 +13,7 @@ var messages = map[string][2]string{
 	"nav.reports":   {"Bản đồ phản ánh", "Reports map"},
 	"nav.queue":     {"Hàng chờ xử lý", "Queue"},
 	"nav.dashboard": {"Bảng điều hành", "Dashboard"},
+	"nav.petitions": {"Kiến nghị", "Petitions"},
 	"nav.logout":    {"Đăng xuất", "Sign out"},
 	"nav.lang":      {"English", "Tiếng Việt"},
 

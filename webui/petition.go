@@ -18,6 +18,9 @@ type Petitions interface {
 	Get(ctx context.Context, by feedback.Actor, id string) (*feedback.Petition, error)
 	Signers(ctx context.Context, petitionID string, limit int) ([]string, error)
 	RequestEmail(ctx context.Context, in petition.SignInput) error
+	Create(ctx context.Context, in petition.CreateInput) (*feedback.Petition, error)
+	Pending(ctx context.Context, by feedback.Actor, limit int) ([]*feedback.Petition, error)
+	Moderate(ctx context.Context, by feedback.Actor, id string, d petition.Decision, reason string) (*feedback.Petition, error)
 }
 
 var _ Petitions = (*petition.Service)(nil)
@@ -25,14 +28,29 @@ var _ Petitions = (*petition.Service)(nil)
 // MountPetitions adds the petition pages; call it after Mount.
 //
 //	GET  /petitions           published petitions, most signed or newest first
+//	GET  /petitions/new       the form to write a petition (pending moderation)
+//	POST /petitions/new       that form, posted without JavaScript
 //	GET  /petitions/:id       one petition with its live signature counter and the signing form
 //	POST /petitions/:id/sign  the signing form without JavaScript
+//
+// and, with Config.Auth, the supervisors' moderation page:
+//
+//	GET  /staff/petitions                 petitions awaiting moderation
+//	POST /staff/petitions/:id/moderation  approve, or reject with a reason
 func (u *UI) MountPetitions(e *gin.Engine, svc Petitions) {
 	h := &petitionPages{u: u, svc: svc}
+	u.petitionsOn = true
 	g := e.Group("", u.pageHeaders)
 	g.GET("/petitions", h.list)
+	g.GET("/petitions/new", h.newForm)
+	g.POST("/petitions/new", h.create)
 	g.GET("/petitions/:id", h.detail)
 	g.POST("/petitions/:id/sign", h.sign)
+	if u.cfg.Auth != nil {
+		s := g.Group("", u.requireStaff)
+		s.GET("/staff/petitions", h.moderation)
+		s.POST("/staff/petitions/:id/moderation", h.moderate)
+	}
 }
 
 type petitionPages struct {

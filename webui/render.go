@@ -51,7 +51,9 @@ type page struct {
 	CSRF string
 	// Path is the current path and query, for the language switch.
 	Path string
-	Data any
+	// Petitions links the petition pages in the navigation.
+	Petitions bool
+	Data      any
 }
 
 // LangURL returns the current page in the other language.
@@ -69,7 +71,7 @@ func (p *page) LangURL() string {
 // newPage starts the data of a page in the request's language.
 func (u *UI) newPage(c *gin.Context, title string) *page {
 	l := u.lang(c)
-	return &page{L: l, Title: l.T(title), Path: c.Request.URL.RequestURI()}
+	return &page{L: l, Title: l.T(title), Path: c.Request.URL.RequestURI(), Petitions: u.petitionsOn}
 }
 
 // render executes a page into a buffer first, so a template error becomes

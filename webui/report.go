@@ -108,16 +108,28 @@ func (u *UI) submitReport(c *gin.Context) {
 // photos spill to temporary files that RemoveAll deletes.
 const formMemory = 8 << 20
 
+// parseForm parses a posted form, multipart (with photos) or not; cleanup
+// deletes the photos that spilled to temporary files.
+func parseForm(c *gin.Context) (cleanup func(), err error) {
+	if err := c.Request.ParseMultipartForm(formMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return nil, feedback.Errorf(feedback.EINVALID, "Không đọc được biểu mẫu (ảnh quá lớn?).", "Could not read the form (photos too large?).")
+	}
+	return func() {
+		if mf := c.Request.MultipartForm; mf != nil {
+			mf.RemoveAll() //nolint:errcheck // temporary files only
+		}
+	}, nil
+}
+
 // readForm decodes and checks the posted form. The domain rules (lengths,
 // coordinates, categories, photo types) are intake's.
 func (u *UI) readForm(c *gin.Context) (intake.Submission, formValues, error) {
 	var v formValues
-	if err := c.Request.ParseMultipartForm(formMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return intake.Submission{}, v, feedback.Errorf(feedback.EINVALID, "Không đọc được biểu mẫu (ảnh quá lớn?).", "Could not read the form (photos too large?).")
+	cleanup, err := parseForm(c)
+	if err != nil {
+		return intake.Submission{}, v, err
 	}
-	if mf := c.Request.MultipartForm; mf != nil {
-		defer mf.RemoveAll() //nolint:errcheck // temporary files only
-	}
+	defer cleanup()
 	f := c.Request.PostFormValue
 	v = formValues{Text: f("text"), Category: strings.TrimSpace(f("category")), Address: strings.TrimSpace(f("address")),
 		Lat: strings.TrimSpace(f("lat")), Lng: strings.TrimSpace(f("lng")), Name: strings.TrimSpace(f("reporter_name")),

@@ -90,6 +90,8 @@ type UI struct {
 	classify *ipLimiter
 	csp      string
 	errs     Errors
+	// petitionsOn is set by MountPetitions: the navigation links them.
+	petitionsOn bool
 }
 
 // Errors is how the API renders errors, shared so that the pages and the

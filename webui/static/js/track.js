@@ -12,6 +12,17 @@
 
   function storedToken() { try { return localStorage.getItem(key) || ''; } catch (e) { return ''; } }
 
+  /* The acknowledgement e-mail links to /r/CODE#token=KEY: the key is kept
+     in localStorage as after the form, and taken out of the address bar
+     (and so out of bookmarks, history and shared links). A fragment never
+     reaches the server. */
+  function takeFragmentToken() {
+    if (!location.hash || location.hash.indexOf('token=') < 0) { return; }
+    var m = /(?:^#|&)token=([0-9a-f]{64})(?:&|$)/.exec(location.hash);
+    if (m) { try { localStorage.setItem(key, m[1]); } catch (e) { /* private mode: typed by hand instead */ } }
+    if (window.history && history.replaceState) { history.replaceState(history.state, '', location.pathname + location.search); }
+  }
+
   function init() {
     PA.showJSOnly(document.getElementById('live-region'));
     var once = document.getElementById('token-once');
@@ -57,6 +68,7 @@
     });
   }
 
+  takeFragmentToken();
   init();
   document.addEventListener('pa:refreshed', init);
   var since = parseInt(region.getAttribute('data-seq'), 10);
