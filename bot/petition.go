@@ -82,9 +82,12 @@ func (b *Bot) showPetition(ctx context.Context, chat int64, lang, arg string) er
 // onPetitionButton signs the petition named in the button for this chat.
 func (b *Bot) onPetitionButton(ctx context.Context, q *tgbotapi.CallbackQuery, lang string) error {
 	chat, msg := q.Message.Chat.ID, q.Message.MessageID
-	named := strings.HasPrefix(q.Data, cbSignNamed)
-	id := petitionID(q.Data[len(cbSignNamed):])
-	if b.pets == nil || id == "" || (!named && !strings.HasPrefix(q.Data, cbSignAnon)) {
+	rest, named := strings.CutPrefix(q.Data, cbSignNamed)
+	if !named {
+		rest, _ = strings.CutPrefix(q.Data, cbSignAnon)
+	}
+	id := petitionID(rest)
+	if b.pets == nil || id == "" || rest == q.Data {
 		return b.answer(ctx, q, tr(lang, "petitions_off"))
 	}
 	if err := b.answer(ctx, q, ""); err != nil {

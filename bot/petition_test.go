@@ -115,6 +115,15 @@ func TestPetitionRefusals(t *testing.T) {
 	// A forged button for a pending petition signs nothing.
 	u.press(1, cbSignNamed+pending.ID)
 	u.expect("Chưa ký được")
+	// Buttons the bot never made are answered and do nothing.
+	for _, data := range []string{"p:", "p:n:", "p:x:" + open.ID} {
+		u.press(1, data)
+	}
+	u.say("/kyten " + open.ID)
+	u.expect("Nạo vét mương")
+	if sigs := signatures(t, e, open.ID); len(sigs) != 0 {
+		t.Fatalf("a forged button signed: %+v", sigs)
+	}
 	if sigs := signatures(t, e, pending.ID); len(sigs) != 0 {
 		t.Fatalf("a pending petition got signatures: %+v", sigs)
 	}
