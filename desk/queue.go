@@ -81,7 +81,9 @@ func (s *Service) Report(ctx context.Context, by feedback.Actor, code string) (*
 		}
 		after = evs[len(evs)-1].Seq
 	}
-	s.audit(ctx, by, string(ActView), r.Code, nil, nil)
+	if s.views.first(by.ID(), r.Code, s.now()) {
+		s.audit(ctx, by, string(ActView), r.Code, nil, nil)
+	}
 	return d, nil
 }
 

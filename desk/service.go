@@ -44,11 +44,13 @@ type Service struct {
 	clean PhotoCleaner
 	now   func() time.Time
 	log   *slog.Logger
+	views views
 }
 
 // New returns the staff service over store for the given city.
 func New(store Store, c *city.City, cfg Config) *Service {
-	s := &Service{store: store, city: c, pub: cfg.Publisher, clean: cfg.Clean, now: cfg.Now, log: cfg.Log}
+	s := &Service{store: store, city: c, pub: cfg.Publisher, clean: cfg.Clean, now: cfg.Now, log: cfg.Log,
+		views: views{last: map[string]time.Time{}}}
 	if s.now == nil {
 		s.now = time.Now
 	}
