@@ -18,6 +18,7 @@ import (
 	"phananh/classifier"
 	"phananh/feedback"
 	"phananh/intake"
+	"phananh/live"
 	"phananh/server"
 	"phananh/store/mongo"
 	"phananh/store/sqlite"
@@ -52,16 +53,20 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
+	f, err := a.wireFeatures(ctx)
+	if err != nil {
+		return err
+	}
+	a.handler, a.streamer = f.handler, f.streamer
 	if *demo {
 		if err := seedDemo(ctx, a); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		if err := seedDemoStaff(ctx, f.auth, a.city, env.Stderr); err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
 	}
-	// Each background feature adds its publisher (a.subscribers.add) and
-	// its worker here, one line each.
-	return runWorkers(ctx, log, []worker{
-		{"http", a.serveHTTP},
-	})
+	return runWorkers(ctx, log, append([]worker{{"http", a.serveHTTP}}, f.workers...))
 }
 
 // newLogger returns the JSON logger every component shares.
@@ -85,6 +90,11 @@ type app struct {
 	// subscriber added to subscribers (live hub, bot, mail notifier).
 	publisher   feedback.Publisher
 	subscribers *fanout
+	// handler serves HTTP; nil means server.Handler() (the benchmark).
+	handler http.Handler
+	// streamer's hijacked websocket connections outlive http.Server.Shutdown
+	// and are closed after it; nil when live updates are not wired.
+	streamer *live.Streamer
 
 	closeOnce sync.Once
 }
@@ -203,7 +213,7 @@ func (a *app) serveHTTP(ctx context.Context) error {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           a.server.Handler(),
+		Handler:           a.httpHandler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -224,10 +234,21 @@ func (a *app) serveHTTP(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	err = hs.Shutdown(sctx)
+	if a.streamer != nil {
+		a.streamer.Close()
+	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
 	return err
+}
+
+// httpHandler is what the HTTP server serves.
+func (a *app) httpHandler() http.Handler {
+	if a.handler != nil {
+		return a.handler
+	}
+	return a.server.Handler()
 }
 
 // worker is a long-running part of `phananh serve` (the HTTP server, the

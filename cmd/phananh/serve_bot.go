@@ -28,7 +28,9 @@ type botDeps struct {
 	// Citizen is the desk service (confirm, reopen, rate); nil hides those
 	// buttons.
 	Citizen bot.Citizen
-	Logger  *slog.Logger
+	// Petitions lets chats sign petitions; nil turns /kyten off.
+	Petitions bot.Petitions
+	Logger    *slog.Logger
 }
 
 // startBot connects to the Telegram Bot API when PHANANH_TELEGRAM_TOKEN is
@@ -50,7 +52,7 @@ func startBot(ctx context.Context, cfg *Config, d botDeps) (b *bot.Bot, ok bool,
 		slog.Bool("webhook_mode", cfg.TelegramWebhookURL != ""))
 	return bot.New(bot.Deps{
 		API: api, Store: d.Store, Intake: d.Intake, City: d.City, Classifier: d.Classifier,
-		Citizen: d.Citizen, BaseURL: cfg.BaseURL, LogKey: cfg.TelegramToken,
+		Citizen: d.Citizen, Petitions: d.Petitions, BaseURL: cfg.BaseURL, LogKey: cfg.TelegramToken,
 		WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret, Logger: d.Logger,
 	}), true, nil
 }
