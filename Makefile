@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/phananh
 PKGS    := ./...
 
-.PHONY: all build run test test-deps webui-assets vet fmt-check bench clean
+.PHONY: all build run test test-deps webui-assets vet fmt-check bench bench-stats clean
 
 all: build
 
@@ -35,9 +35,17 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## bench: the benchmarks whose figures are in the README
+## bench: the benchmarks whose figures are in the README (about 2 minutes;
+## bench-stats seeds 1,000,000 reports first and takes much longer)
+BENCH_DATA ?= /tmp/phananh-bench-1m
 bench: build
 	./$(BIN) bench intake
+	./$(BIN) bench classify
+	./$(BIN) bench live
+
+bench-stats: build
+	@[ -f $(BENCH_DATA)/phananh.db ] || ./$(BIN) bench seed --reports 1000000 --data $(BENCH_DATA)
+	./$(BIN) bench stats --data $(BENCH_DATA)
 
 clean:
 	rm -rf bin
