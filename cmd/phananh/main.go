@@ -47,11 +47,12 @@ var errUsage = errors.New("usage error")
 // nothing runs before main.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"run the HTTP server (API, web UI, websockets, bot, mailbox)", runServe},
-		"classify": {"classify JSON lines from stdin, or --eval FILE", runClassify},
-		"train":    {"train the local classifier model", runTrain},
-		"user":     {"manage staff accounts: add, list, disable", runUser},
-		"bench":    {"benchmarks: intake, classify, live, seed", runBench},
+		"serve":       {"run the HTTP server (API, web UI, websockets, bot, mailbox)", runServe},
+		"classify":    {"classify JSON lines from stdin, or --eval FILE", runClassify},
+		"train":       {"train the local classifier model", runTrain},
+		"user":        {"manage staff accounts: add, list, disable", runUser},
+		"bench":       {"benchmarks: intake, classify, live, seed, stats", runBench},
+		"healthcheck": {"exit 0 when the local server and its store are ready", runHealthcheck},
 	}
 }
 
@@ -80,6 +81,6 @@ func usage(w io.Writer, cmds map[string]command) {
 	sort.Strings(names)
 	fmt.Fprintln(w, "usage: phananh <command> [flags]")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
 	}
 }
