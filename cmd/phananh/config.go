@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -23,6 +24,9 @@ type Config struct {
 	LogLevel string // PHANANH_LOG_LEVEL
 	// AllowedOrigins are extra websocket origins beyond BaseURL.
 	AllowedOrigins []string // PHANANH_ALLOWED_ORIGINS (comma separated)
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed,
+	// so rate limits see the citizen's address, not the proxy's.
+	TrustedProxies []string // PHANANH_TRUSTED_PROXIES (comma separated IPs or CIDRs)
 	TileURL        string   // PHANANH_TILE_URL
 
 	ClassifierMode      string        // PHANANH_CLASSIFIER: local, llm, ensemble
@@ -96,12 +100,15 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		SMTPFrom:     l.str("PHANANH_SMTP_FROM", ""),
 		SMTPTLS:      l.oneOf("PHANANH_SMTP_TLS", "starttls", "tls", "starttls", "none"),
 	}
-	if s := l.str("PHANANH_ALLOWED_ORIGINS", ""); s != "" {
-		for _, o := range strings.Split(s, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(o, "/"))
-			}
+	for _, o := range l.list("PHANANH_ALLOWED_ORIGINS") {
+		c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(o, "/"))
+	}
+	for _, p := range l.list("PHANANH_TRUSTED_PROXIES") {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			l.fail("PHANANH_TRUSTED_PROXIES", fmt.Sprintf("has %q, which is neither an IP address nor a CIDR", p))
+			continue
 		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	c.validate(l)
 	if len(l.errs) > 0 {
@@ -171,6 +178,17 @@ func (l *loader) secret(name string) string {
 		return ""
 	}
 	return strings.TrimRight(string(b), "\r\n")
+}
+
+// list reads a comma-separated variable, dropping empty items.
+func (l *loader) list(name string) []string {
+	var out []string
+	for _, v := range strings.Split(l.str(name, ""), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (l *loader) oneOf(name, def string, allowed ...string) string {
