@@ -50,6 +50,11 @@ func TestTileOrigin(t *testing.T) {
 func TestSafeNext(t *testing.T) {
 	for in, want := range map[string]string{
 		"/staff/r/ABC": "/staff/r/ABC", "//evil.example": "", "https://evil.example": "", "/\\evil": "", "": "",
+		"/staff?status=open&q=r%C3%A1c": "/staff?status=open&q=r%C3%A1c",
+		// Browsers drop tabs and newlines inside URLs, so these become
+		// "//evil.example"; a backslash anywhere reads as a slash.
+		"/\t/evil.example": "", "/\n/evil.example": "", "/\r/evil.example": "", "/\x00/evil": "",
+		"/staff/\\..\\\\evil.example": "",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

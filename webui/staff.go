@@ -131,10 +131,17 @@ func (u *UI) logout(c *gin.Context) {
 }
 
 // safeNext keeps only local paths, so the sign-in form cannot be used to
-// send staff to another site.
+// send staff to another site. Browsers drop tabs and newlines inside a URL
+// and read a backslash as a slash, so "/\t/evil.example" would leave the
+// site: any control character or backslash refuses the path.
 func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
 		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b == 0x7f || b == '\\' {
+			return ""
+		}
 	}
 	return s
 }
