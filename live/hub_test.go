@@ -86,6 +86,29 @@ func TestPublicViewHidesPersonalAndStaffData(t *testing.T) {
 	}
 }
 
+// TestPublicViewWithholdsCitizenText: a reopen reason is public on a
+// public report only, which the hub cannot tell, so the wire never carries
+// what a citizen wrote; staff streams keep it.
+func TestPublicViewWithholdsCitizenText(t *testing.T) {
+	e := reportEvent("AAA", true, "Rác vẫn còn trước nhà số 12, gọi 0905123456")
+	e.Type, e.Actor = feedback.EventStatusChanged, feedback.ActorCitizen
+	e.From, e.To = feedback.StatusResolved, feedback.StatusInProgress
+	pub, err := encode(e, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(pub.Data); strings.Contains(s, "0905123456") || !strings.Contains(s, `"to":"in_progress"`) {
+		t.Errorf("public message %s: want the status change without the citizen's text", s)
+	}
+	staff, err := encode(e, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(staff.Data), "0905123456") {
+		t.Errorf("staff message %s lost the citizen's text", staff.Data)
+	}
+}
+
 func TestSlowSubscriberIsClosedWithoutStallingOthers(t *testing.T) {
 	store := mustOpenStore(t, "")
 	h := mustRunHub(t, store, HubOptions{QueueSize: 2})

@@ -43,13 +43,16 @@ type publicEvent struct {
 }
 
 // PublicView returns the citizen view of e; it is what public topics send.
+// Text a citizen wrote (a reopen reason) is left out: the report may be one
+// its author asked not to publish, which the hub does not know, and the
+// tracking page shows that text itself when the report is public.
 func PublicView(e feedback.Event) any {
 	p := publicEvent{
 		Seq: e.Seq, Type: e.Type, ReportCode: e.ReportCode, PetitionID: e.PetitionID,
 		UnitID: e.UnitID, Public: e.Public, Actor: publicActor(e.Actor),
 		From: e.From, To: e.To, At: e.At,
 	}
-	if e.Public {
+	if e.Public && e.Actor != feedback.ActorCitizen {
 		p.Text = e.Text
 	}
 	for k, v := range e.Data {
