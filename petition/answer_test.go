@@ -221,3 +221,30 @@ func TestPromoteInvitesReporters(t *testing.T) {
 		t.Fatalf("unknown report: %v", err)
 	}
 }
+
+// TestPromoteKeepsManagersToTheirUnit: a manager naming another unit's
+// report gets the same answer as for a code that does not exist, and no
+// petition; a supervisor may gather reports from every unit.
+func TestPromoteKeepsManagersToTheirUnit(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	var codes []string
+	for _, unit := range []string{"moi_truong", "ubnd_p2"} {
+		r := &feedback.Report{ID: feedback.NewID(), Code: feedback.NewCode(), Text: "Ngập nước kéo dài ở khu phố 3",
+			Channel: feedback.ChannelWeb, Status: feedback.StatusAssigned, Unit: unit, CreatedAt: f.clock.Now()}
+		if _, _, _, err := f.store.CreateReport(ctx, r, []feedback.Event{{Type: feedback.EventCreated}}); err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, r.Code)
+	}
+	in := petition.PromoteInput{Title: "Chống ngập khu phố 3", Text: "Nhiều người dân phản ánh ngập.", Category: "thoat_nuoc", ReportCodes: codes}
+	if p, err := f.svc.Promote(ctx, manager, in); feedback.ErrorCode(err) != feedback.ENOTFOUND {
+		t.Fatalf("manager promoted another unit's report: %+v %v", p, err)
+	}
+	if ps, _ := f.svc.Pending(ctx, supervisor, 10); len(ps) != 0 {
+		t.Fatalf("a refused promotion left %d pending petitions", len(ps))
+	}
+	if p, err := f.svc.Promote(ctx, supervisor, in); err != nil || len(p.SourceReports) != 2 {
+		t.Fatalf("supervisor promote: %+v %v", p, err)
+	}
+}

@@ -53,8 +53,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*feedback.Petitio
 }
 
 // Promote turns a cluster of reports into a petition, pending moderation;
-// the reporters are invited to sign when it is approved. Managers and
-// supervisors may promote. Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID,
+// the reporters are invited to sign when it is approved. Managers (their
+// unit's reports only) and supervisors may promote. Errors: EUNAUTHORIZED, EFORBIDDEN, EINVALID,
 // ENOTFOUND (a report code).
 func (s *Service) Promote(ctx context.Context, by feedback.Actor, in PromoteInput) (*feedback.Petition, error) {
 	if err := authorize(by, feedback.RoleManager, feedback.RoleSupervisor); err != nil {
@@ -73,8 +73,15 @@ func (s *Service) Promote(ctx context.Context, by feedback.Actor, in PromoteInpu
 		if code == "" || seen[code] {
 			continue
 		}
-		if _, err := s.store.Report(ctx, code); err != nil {
+		r, err := s.store.Report(ctx, code)
+		if err != nil {
 			return nil, err
+		}
+		// A manager sees only the unit's reports; another unit's is
+		// answered as absent, as the desk does, so existence is not revealed
+		// and its reporters are not invited by someone who may not see it.
+		if u := by.User; u.Role.UnitScoped() && r.Unit != u.UnitID {
+			return nil, feedback.NotFound("report")
 		}
 		seen[code] = true
 		p.SourceReports = append(p.SourceReports, code)
