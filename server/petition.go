@@ -31,7 +31,8 @@ type PetitionDeps struct {
 //	GET  /api/v1/petitions/:id                    one published petition, with the names signers agreed to show
 //	GET  /api/v1/petitions/:id/count              {"count":N} from the counter
 //	POST /api/v1/petitions/:id/signatures         {"email","name","show_name","language"} → 202, link mailed
-//	GET  /api/v1/petitions/:id/confirm?token=     follows the mailed link (HTML for browsers, else JSON)
+//	GET  /api/v1/petitions/:id/confirm?token=     the mailed link: a page whose button posts the token (counts nothing)
+//	POST /api/v1/petitions/:id/confirm            token (form field, or JSON {"token"}) → the signature counts
 //	GET  /api/v1/petitions/:id/live?since=SEQ     websocket: the petition's public events
 //
 // and, behind a staff session, the routes in petition_staff.go.
@@ -43,7 +44,8 @@ func (s *Server) MountPetitions(d PetitionDeps) {
 	api.GET("/petitions/:id", h.get)
 	api.GET("/petitions/:id/count", h.count)
 	api.POST("/petitions/:id/signatures", h.sign)
-	api.GET("/petitions/:id/confirm", h.confirm)
+	api.GET("/petitions/:id/confirm", h.confirmForm)
+	api.POST("/petitions/:id/confirm", h.confirm)
 	if d.Streamer != nil {
 		api.GET("/petitions/:id/live", h.live(d.Streamer))
 	}

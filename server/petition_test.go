@@ -90,17 +90,39 @@ func TestPetitionLifecycleOverHTTP(t *testing.T) {
 	if !ok {
 		t.Fatal("no confirmation mail")
 	}
+	// Following the link (as a mail scanner does, with any Accept) counts
+	// nothing; the page's button posts the token.
 	link := "/api/v1/petitions/" + id + "/confirm?token=" + url.QueryEscape(tok)
+	for _, accept := range []string{"text/html", "*/*"} {
+		w = f.request("GET", link, nil, map[string]string{"Accept": accept})
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET link (%s): %d %s", accept, w.Code, w.Body)
+		}
+	}
+	if !strings.Contains(w.Body.String(), "confirmation_required") {
+		t.Fatalf("GET link as JSON: %s", w.Body)
+	}
 	w = f.request("GET", link, nil, map[string]string{"Accept": "text/html"})
+	if !strings.Contains(w.Body.String(), `<form method="post">`) || !strings.Contains(w.Body.String(), `value="`+tok+`"`) {
+		t.Fatalf("confirmation page has no form for the token: %s", w.Body)
+	}
+	if c := f.count(id); c != 0 {
+		t.Fatalf("count after following the link = %d, want 0 until the button is pressed", c)
+	}
+	form := httptest.NewRequest("POST", link, strings.NewReader(url.Values{"token": {tok}}.Encode()))
+	form.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	form.Header.Set("Accept", "text/html")
+	w = httptest.NewRecorder()
+	f.srv.ServeHTTP(w, form)
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Cảm ơn bạn đã ký") {
 		t.Fatalf("confirm page: %d %s", w.Code, w.Body)
 	}
 	if c := f.count(id); c != 1 {
 		t.Fatalf("count after confirmation = %d", c)
 	}
-	w = f.request("GET", link, nil, nil)
+	w = f.request("POST", "/api/v1/petitions/"+id+"/confirm", map[string]string{"token": tok}, nil)
 	if got := decode[petition.Signed](t, w.Body.Bytes()); w.Code != http.StatusOK || !got.Already || got.Count != 1 {
-		t.Fatalf("second follow: %d %s", w.Code, w.Body)
+		t.Fatalf("second confirmation: %d %s", w.Code, w.Body)
 	}
 	// A variant of the same mailbox is a duplicate.
 	if w := f.request("POST", "/api/v1/petitions/"+id+"/signatures", map[string]any{"email": "nguoiky@googlemail.com"}, nil); w.Code != http.StatusConflict {
@@ -144,13 +166,21 @@ func TestPetitionLifecycleOverHTTP(t *testing.T) {
 
 func TestPetitionConfirmErrors(t *testing.T) {
 	f := newPetitionFixture(t)
-	w := f.request("GET", "/api/v1/petitions/x/confirm?token=sai", nil, nil)
+	w := f.request("POST", "/api/v1/petitions/x/confirm", map[string]string{"token": "sai"}, nil)
 	if w.Code != http.StatusNotFound {
 		t.Fatalf("unknown token: %d %s", w.Code, w.Body)
 	}
-	w = f.request("GET", "/api/v1/petitions/x/confirm?token=sai", nil, map[string]string{"Accept": "text/html"})
+	w = f.request("POST", "/api/v1/petitions/x/confirm", map[string]string{"token": "sai"}, map[string]string{"Accept": "text/html"})
 	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "Chưa xác nhận") {
 		t.Fatalf("unknown token page: %d %s", w.Code, w.Body)
+	}
+	w = f.request("POST", "/api/v1/petitions/x/confirm", map[string]string{}, nil)
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("missing token: %d %s", w.Code, w.Body)
+	}
+	w = f.request("POST", "/api/v1/petitions/x/confirm", nil, nil)
+	if w.Code != http.StatusUnsupportedMediaType && w.Code != http.StatusBadRequest {
+		t.Fatalf("no body: %d %s", w.Code, w.Body)
 	}
 }
 
