@@ -55,20 +55,56 @@ func (s *Store) eventRows(events []feedback.Event) ([]eventRow, error) {
 	return rows, nil
 }
 
-// insertEvents appends rows inside a write and returns them with their Seq.
+// insertEvents appends rows inside a write, in one statement, and returns
+// them with their Seq. With one writer and AUTOINCREMENT, the rows of one
+// INSERT get consecutive sequence numbers ending at the last insert id.
 func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, rows []eventRow) ([]feedback.Event, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, 5*len(rows))
+	for _, r := range rows {
+		args = append(args, string(r.ev.Type), nullString(r.ev.ReportID), nullString(r.ev.PetitionID), r.ev.Public, r.doc)
+	}
+	res, err := s.txExec(ctx, tx, insertEventsSQL(len(rows)), args...)
+	if err != nil {
+		return nil, feedback.Internal(fmt.Errorf("insert events: %w", err))
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return nil, feedback.Internal(fmt.Errorf("event seq: %w", err))
+	}
 	out := make([]feedback.Event, len(rows))
 	for i, r := range rows {
-		res, err := s.txExec(ctx, tx, insertEvent, string(r.ev.Type), nullString(r.ev.ReportID), nullString(r.ev.PetitionID), r.ev.Public, r.doc)
-		if err != nil {
-			return nil, feedback.Internal(fmt.Errorf("insert event: %w", err))
-		}
 		out[i] = r.ev
-		if out[i].Seq, err = res.LastInsertId(); err != nil {
-			return nil, feedback.Internal(fmt.Errorf("event seq: %w", err))
-		}
+		out[i].Seq = last - int64(len(rows)-1-i)
 	}
 	return out, nil
+}
+
+// preparedEventRows is how many rows the prepared multi-row event inserts
+// cover (intake appends three events per report).
+const preparedEventRows = 4
+
+// insertEventsSQL is the INSERT for n event rows; for n up to
+// preparedEventRows it is one of hotWrites and served prepared.
+func insertEventsSQL(n int) string {
+	if n <= preparedEventRows {
+		return insertEventsN[n]
+	}
+	return buildInsertEvents(n)
+}
+
+var insertEventsN = func() []string {
+	out := make([]string, preparedEventRows+1)
+	for n := 1; n <= preparedEventRows; n++ {
+		out[n] = buildInsertEvents(n)
+	}
+	return out
+}()
+
+func buildInsertEvents(n int) string {
+	return insertEvent + strings.Repeat(`, (?, ?, ?, ?, ?)`, n-1)
 }
 
 // AppendEvents appends events that change no report, all or none.

@@ -118,10 +118,11 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 	if err != nil {
 		return nil, false, nil, err
 	}
+	stats := statsValues(c)
 	var existing *feedback.Report
 	var appended []feedback.Event
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
-		existing, appended, err = s.storeNewReport(ctx, tx, c.IdempotencyKey, vals, rows)
+	err = s.writeAtomic(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+		existing, appended, err = s.storeNewReport(ctx, tx, c.IdempotencyKey, vals, stats, rows)
 		return err
 	})
 	switch {
@@ -133,26 +134,34 @@ func (s *Store) CreateReport(ctx context.Context, r *feedback.Report, events []f
 	return c, true, appended, nil
 }
 
-// storeNewReport runs inside a write: it returns the report already stored
-// under idemKey, or inserts the new one and its events.
-func (s *Store) storeNewReport(ctx context.Context, tx *sql.Tx, idemKey string, vals []any, rows []eventRow) (*feedback.Report, []feedback.Event, error) {
+// storeNewReport runs inside an atomic write: it returns the report already
+// stored under idemKey, or inserts the new one, its statistics row and its
+// events. Only the report insert may fail alone (SQLite undoes a failed
+// statement); a failure after it aborts the batch.
+func (s *Store) storeNewReport(ctx context.Context, tx *sql.Tx, idemKey string, vals, stats []any, rows []eventRow) (*feedback.Report, []feedback.Event, error) {
 	if idemKey != "" {
 		existing, err := scanReport(s.txQueryRow(ctx, tx, selectReportByKey, idemKey))
 		if err == nil {
 			return existing, nil, nil
 		}
 		if err != sql.ErrNoRows {
-			return nil, nil, feedback.Internal(err)
+			return nil, nil, fmt.Errorf("%w: idempotency lookup: %v", errAbort, err)
 		}
 	}
 	if _, err := s.txExec(ctx, tx, insertReport, vals...); err != nil {
 		if isUnique(err) {
 			return nil, nil, codeTaken()
 		}
-		return nil, nil, feedback.Internal(fmt.Errorf("insert report: %w", err))
+		return nil, nil, fmt.Errorf("%w: insert report: %v", errAbort, err)
+	}
+	if _, err := s.txExec(ctx, tx, insertStats, stats...); err != nil {
+		return nil, nil, fmt.Errorf("%w: insert report stats: %v", errAbort, err)
 	}
 	appended, err := s.insertEvents(ctx, tx, rows)
-	return nil, appended, err
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", errAbort, err)
+	}
+	return nil, appended, nil
 }
 
 // Report returns the report with tracking code code. Errors: ENOTFOUND.
@@ -191,6 +200,7 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 	if err != nil {
 		return nil, err
 	}
+	stats := updateStatsValues(c)
 	var appended []feedback.Event
 	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := s.txExec(ctx, tx, updateReport, append(vals[1:], c.ID, r.Version)...)
@@ -202,6 +212,9 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return missingOrMoved(ctx, tx, c.ID)
+		}
+		if _, err := s.txExec(ctx, tx, updateStats, stats...); err != nil {
+			return feedback.Internal(fmt.Errorf("update report stats: %w", err))
 		}
 		var ierr error
 		appended, ierr = s.insertEvents(ctx, tx, rows)

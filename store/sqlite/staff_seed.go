@@ -18,7 +18,9 @@ type ImportedReport struct {
 	ResolutionMinutes    int64
 }
 
-const updateFactTimings = `UPDATE report_stats SET fr = ?, rs = ? WHERE report_id = ?`
+// insertImportedStats is insertStats with the two measurements.
+const insertImportedStats = `INSERT INTO report_stats (` + statsColumns + `, fr, rs)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // ImportReports stores a batch of reports as they are (status, times,
 // version 1), with their events and measurements, in one write: the bulk
@@ -27,8 +29,8 @@ const updateFactTimings = `UPDATE report_stats SET fr = ?, rs = ? WHERE report_i
 func (s *Store) ImportReports(ctx context.Context, batch []ImportedReport) error {
 	type encoded struct {
 		vals   []any
+		stats  []any
 		events []eventRow
-		fr, rs sql.NullInt64
 		id     string
 	}
 	enc := make([]encoded, len(batch))
@@ -46,16 +48,17 @@ func (s *Store) ImportReports(ctx context.Context, batch []ImportedReport) error
 		if err != nil {
 			return err
 		}
-		enc[i] = encoded{vals: vals, events: rows, id: c.ID,
-			fr: sql.NullInt64{Int64: in.FirstResponseMinutes, Valid: in.FirstResponseMinutes >= 0},
-			rs: sql.NullInt64{Int64: in.ResolutionMinutes, Valid: in.ResolutionMinutes >= 0}}
+		stats := append(statsValues(c),
+			sql.NullInt64{Int64: in.FirstResponseMinutes, Valid: in.FirstResponseMinutes >= 0},
+			sql.NullInt64{Int64: in.ResolutionMinutes, Valid: in.ResolutionMinutes >= 0})
+		enc[i] = encoded{vals: vals, stats: stats, events: rows, id: c.ID}
 	}
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		timings, err := tx.PrepareContext(ctx, updateFactTimings)
+		stats, err := tx.PrepareContext(ctx, insertImportedStats)
 		if err != nil {
 			return feedback.Internal(err)
 		}
-		defer timings.Close()
+		defer stats.Close()
 		for _, e := range enc {
 			if _, err := s.txExec(ctx, tx, insertReport, e.vals...); err != nil {
 				if isUnique(err) {
@@ -66,10 +69,8 @@ func (s *Store) ImportReports(ctx context.Context, batch []ImportedReport) error
 			if _, err := s.insertEvents(ctx, tx, e.events); err != nil {
 				return err
 			}
-			if e.fr.Valid || e.rs.Valid {
-				if _, err := timings.ExecContext(ctx, e.fr, e.rs, e.id); err != nil {
-					return feedback.Internal(fmt.Errorf("import timings: %w", err))
-				}
+			if _, err := stats.ExecContext(ctx, e.stats...); err != nil {
+				return feedback.Internal(fmt.Errorf("import report stats: %w", err))
 			}
 		}
 		return nil

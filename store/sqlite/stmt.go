@@ -16,10 +16,10 @@ const (
 	sqlRelease    = `RELEASE op`
 )
 
-var hotWrites = []string{
+var hotWrites = append([]string{
 	sqlSavepoint, sqlRollbackTo, sqlRelease,
-	insertReport, updateReport, selectReportByKey, insertEvent,
-}
+	insertReport, updateReport, selectReportByKey, insertStats, updateStats,
+}, insertEventsN[1:]...)
 
 // prepareWrites prepares hotWrites on the write connection. It runs before
 // the writer starts, while that one connection is free.
