@@ -27,12 +27,14 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"phananh/city"
 	"phananh/feedback"
+	"phananh/ratelimit"
 )
 
 // Store is what the petition service needs from persistence.
@@ -74,9 +76,13 @@ type Service struct {
 	store  Store
 	city   *city.City
 	cfg    Config
-	ips    *limiter
-	domain *limiter
+	ips    *ratelimit.Keyed
+	domain *ratelimit.Keyed
 }
+
+// bucketIdle is how long an untouched rate-limit bucket is kept; by then
+// it is full again at the default rates, so dropping it changes nothing.
+const bucketIdle = 30 * time.Minute
 
 // New returns the petition service over store for the given city.
 func New(store Store, c *city.City, cfg Config) *Service {
@@ -97,8 +103,8 @@ func New(store Store, c *city.City, cfg Config) *Service {
 	}
 	return &Service{
 		store: store, city: c, cfg: cfg,
-		ips:    newLimiter(cfg.IPRate, cfg.IPBurst),
-		domain: newLimiter(cfg.DomainRate, cfg.DomainBurst),
+		ips:    ratelimit.New(cfg.IPRate, cfg.IPBurst, bucketIdle),
+		domain: ratelimit.New(cfg.DomainRate, cfg.DomainBurst, bucketIdle),
 	}
 }
 
@@ -175,3 +181,5 @@ func (s *Service) due(from time.Time, workingDays int) time.Time {
 
 // link returns an absolute URL on the public site.
 func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -12,6 +12,7 @@ import (
 
 	"phananh/feedback"
 	"phananh/mailbox"
+	"phananh/ratelimit"
 )
 
 // Mailer sends one e-mail; *mailbox.Mailer (PHANANH_SMTP_*) implements it.
@@ -60,7 +61,7 @@ func (s *Service) RequestEmail(ctx context.Context, in SignInput) error {
 		return err
 	}
 	now := s.cfg.Now().UTC()
-	if (in.IP != "" && !s.ips.allow(in.IP, now)) || !s.domain.allow(domain, now) {
+	if (in.IP != "" && !s.ips.Allow(ratelimit.ClientKey(in.IP), now)) || !s.domain.Allow(domain, now) {
 		return feedback.Errorf(feedback.ERATELIMIT, "Quá nhiều yêu cầu ký, vui lòng thử lại sau.", "Too many signature requests; please try later.")
 	}
 	p, err := s.Get(ctx, feedback.Actor{}, in.PetitionID)

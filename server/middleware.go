@@ -8,14 +8,12 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/time/rate"
 
 	"phananh/feedback"
+	"phananh/ratelimit"
 )
 
 const (
@@ -168,75 +166,20 @@ func apiHeaders() gin.HandlerFunc {
 }
 
 // rateLimitPOST applies the per-client token bucket to writes only: reading
-// a report must stay cheap, submitting a flood of them must not.
-func rateLimitPOST(log *slog.Logger, l *ipLimiter) gin.HandlerFunc {
+// a report must stay cheap, submitting a flood of them must not. IPv6
+// clients share a bucket per /64 (ratelimit.ClientKey).
+func rateLimitPOST(log *slog.Logger, l *ratelimit.Keyed, now func() time.Time) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Method != http.MethodPost || l == nil {
 			c.Next()
 			return
 		}
-		if !l.allow(c.ClientIP()) {
+		if !l.Allow(ratelimit.ClientKey(c.ClientIP()), now()) {
 			RenderError(c, log, feedback.Errorf(feedback.ERATELIMIT,
 				"Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
 				"Too many requests, please try again in a few minutes."))
 			return
 		}
 		c.Next()
-	}
-}
-
-// ipLimiter keeps one token bucket per client address. Idle buckets are
-// swept lazily while the map is being written, so it needs no goroutine.
-type ipLimiter struct {
-	rate  rate.Limit
-	burst int
-	now   func() time.Time
-
-	mu        sync.Mutex
-	buckets   map[string]*ipBucket
-	lastSweep time.Time
-}
-
-type ipBucket struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
-
-// bucketIdle is how long an untouched bucket is kept; by then it is full
-// again, so dropping it changes nothing for the client.
-const bucketIdle = 10 * time.Minute
-
-func newIPLimiter(r rate.Limit, burst int, now func() time.Time) *ipLimiter {
-	if r == rate.Inf {
-		return nil
-	}
-	return &ipLimiter{rate: r, burst: burst, now: now, buckets: map[string]*ipBucket{}}
-}
-
-func (l *ipLimiter) allow(ip string) bool {
-	ip = strings.TrimSpace(ip)
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.buckets[ip]
-	if b == nil {
-		l.sweep(now)
-		b = &ipBucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[ip] = b
-	}
-	b.seen = now
-	return b.lim.AllowN(now, 1)
-}
-
-// sweep drops idle buckets at most once a minute.
-func (l *ipLimiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < time.Minute {
-		return
-	}
-	l.lastSweep = now
-	for ip, b := range l.buckets {
-		if now.Sub(b.seen) > bucketIdle {
-			delete(l.buckets, ip)
-		}
 	}
 }

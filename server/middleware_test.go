@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"phananh/feedback"
+	"phananh/ratelimit"
 )
 
 func TestMain(m *testing.M) {
@@ -193,9 +195,9 @@ func TestBodyLimit(t *testing.T) {
 func TestRateLimitPOSTOnly(t *testing.T) {
 	now := time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	lim := newIPLimiter(rate.Limit(1), 2, clock)
+	lim := ratelimit.New(rate.Limit(1), 2, 0)
 	e := gin.New()
-	e.Use(rateLimitPOST(slog.Default(), lim))
+	e.Use(rateLimitPOST(slog.Default(), lim, clock))
 	e.Any("/x", func(c *gin.Context) { c.Status(204) })
 	do := func(method, ip string) int {
 		req := httptest.NewRequest(method, "/x", nil)
@@ -219,9 +221,15 @@ func TestRateLimitPOSTOnly(t *testing.T) {
 	if got := do("POST", "192.0.2.1"); got != 204 {
 		t.Errorf("bucket did not refill: %d", got)
 	}
-	now = now.Add(bucketIdle + 2*time.Minute)
+	// One IPv6 subscriber rotating through its /64 keeps one bucket.
+	for i, want := range []int{204, 204, 429} {
+		if got := do("POST", "[2001:db8:5:6::"+strconv.Itoa(i+1)+"]"); got != want {
+			t.Errorf("IPv6 POST %d = %d, want %d", i, got, want)
+		}
+	}
+	now = now.Add(ratelimit.DefaultIdle + 2*time.Minute)
 	do("POST", "192.0.2.3") // a new client triggers the sweep
-	if n := len(lim.buckets); n != 1 {
+	if n := lim.Len(); n != 1 {
 		t.Errorf("idle buckets kept: %d", n)
 	}
 }

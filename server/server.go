@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"phananh/feedback"
+	"phananh/ratelimit"
 )
 
 // Body limits. JSON bodies hold at most 5000 characters of text plus a few
@@ -107,7 +108,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(requestID(), accessLog(s.log, s.now), s.metrics.middleware(s.now), recovery(s.log),
 		securityHeaders(len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://"),
 		bodyLimit(s.log, MaxJSONBytes, MaxMultipartBytes),
-		rateLimitPOST(s.log, newIPLimiter(d.PostRate, d.PostBurst, s.now)))
+		rateLimitPOST(s.log, ratelimit.New(d.PostRate, d.PostBurst, 0), s.now))
 	s.routes()
 	return s, nil
 }

@@ -7,12 +7,21 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
 
 	"phananh/feedback"
+	"phananh/ratelimit"
 )
 
 // NearbyRadius is how far "already reported nearby?" looks, in meters.
 const NearbyRadius = 200
+
+// Limits of the live category suggestion: a citizen typing triggers about
+// one request a second; a script hammering the classifier does not get far.
+const (
+	classifyRate  = rate.Limit(2)
+	classifyBurst = 20
+)
 
 // apiRoutes are the small JSON endpoints behind the form's live features:
 //
@@ -42,7 +51,7 @@ type suggestion struct {
 }
 
 func (u *UI) classifyText(c *gin.Context) {
-	if !u.classify.allow(c.ClientIP()) {
+	if !u.classify.Allow(ratelimit.ClientKey(c.ClientIP()), u.cfg.Now()) {
 		u.errs.JSON(c, feedback.Errorf(feedback.ERATELIMIT, "Bạn gửi quá nhanh, vui lòng chờ một chút.", "Too many requests, please wait a moment."))
 		return
 	}

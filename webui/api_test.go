@@ -42,6 +42,22 @@ func TestClassifySuggestion(t *testing.T) {
 	}
 }
 
+// TestClassifyRateLimited: the live suggestion has its own bucket per
+// client, so a script cannot run the classifier in a loop.
+func TestClassifyRateLimited(t *testing.T) {
+	a := newApp(t)
+	c := newClient(t, a.URL)
+	limited := 0
+	for range 40 {
+		if res, _ := c.do("POST", "/api/v1/classify", `{"text":"Đèn đường hỏng cả tuần"}`, nil); res.StatusCode == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatal("40 quick suggestions from one client, none refused")
+	}
+}
+
 func TestNearbyAndMeToo(t *testing.T) {
 	a := newApp(t)
 	lat, lng := 13.0955, 109.3209

@@ -25,6 +25,7 @@ import (
 	"phananh/desk"
 	"phananh/feedback"
 	"phananh/intake"
+	"phananh/ratelimit"
 )
 
 // static holds the page scripts and styles. The vendor directory (npm
@@ -87,7 +88,7 @@ type UI struct {
 	pages    map[string]*template.Template
 	static   fs.FS
 	tokens   *formTokens
-	classify *ipLimiter
+	classify *ratelimit.Keyed
 	csp      string
 	errs     Errors
 	// petitionsOn is set by MountPetitions: the navigation links them.
@@ -138,7 +139,7 @@ func New(cfg Config) (*UI, error) {
 	return &UI{
 		cfg: cfg, pages: pages, static: st,
 		tokens:   &formTokens{key: cfg.FormSecret, now: cfg.Now, ttl: formTokenTTL},
-		classify: newIPLimiter(classifyRate, classifyBurst, cfg.Now),
+		classify: ratelimit.New(classifyRate, classifyBurst, 0),
 		csp:      contentSecurityPolicy(cfg.TileURL),
 	}, nil
 }
