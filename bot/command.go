@@ -117,7 +117,7 @@ func (b *Bot) showStatus(ctx context.Context, chat int64, lang, code string) err
 	}
 	var lines []string
 	for _, e := range evs {
-		if line := truncate(b.timelineLine(lang, e), timelineLineMax); line != "" {
+		if line := truncate(b.timelineLine(lang, e, r.Public), timelineLineMax); line != "" {
 			lines = append(lines, "• "+e.At.In(ict).Format(timelineDate)+" — "+line)
 		}
 	}
@@ -129,13 +129,18 @@ func (b *Bot) showStatus(ctx context.Context, chat int64, lang, code string) err
 	return b.reply(ctx, chat, text)
 }
 
-// timelineLine is one public event as the citizen reads it.
-func (b *Bot) timelineLine(lang string, e feedback.Event) string {
+// timelineLine is one public event as the citizen reads it. Text the
+// citizen wrote (a reopen reason) shows only on a report its author agreed
+// to publish: any chat may look up any code.
+func (b *Bot) timelineLine(lang string, e feedback.Event, reportPublic bool) string {
 	switch e.Type {
 	case feedback.EventCreated:
 		return statusText(lang, feedback.StatusReceived)
 	case feedback.EventStatusChanged:
 		s := statusText(lang, e.To)
+		if e.Actor == feedback.ActorCitizen && !reportPublic {
+			return s
+		}
 		if e.Text != "" && e.Text != e.To.Label() {
 			s += ": " + e.Text
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"phananh/feedback"
+	"phananh/intake"
 	"phananh/photo"
 )
 
@@ -347,5 +349,36 @@ func TestCancelledDraftLeavesNoPhoto(t *testing.T) {
 	}
 	if _, ok, _ := (&Bot{store: e.store}).loadDraft(context.Background(), 1008); ok {
 		t.Error("draft still there after /huy")
+	}
+}
+
+// TestStatusWithholdsCitizenTextOfPrivateReports: any chat may look up any
+// code, so a reopen reason shows only on a report its author agreed to
+// publish, as on the web.
+func TestStatusWithholdsCitizenTextOfPrivateReports(t *testing.T) {
+	e := mustEnv(t)
+	e.start()
+	u := e.user(1007, "vi")
+	for i, public := range []bool{false, true} {
+		ctx := context.Background()
+		rc, err := e.intake.Submit(ctx, intake.Submission{Channel: feedback.ChannelWeb, Public: public,
+			Text: "Rác thải đổ thành đống ở đầu hẻm 12 Lê Lợi, phường 5", IdempotencyKey: "status-" + strconv.Itoa(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rc.Report
+		reason := "Nhà tôi ở số 14 vẫn còn rác, gọi 0905777888"
+		if _, err := e.store.AppendEvents(ctx, []feedback.Event{{Type: feedback.EventStatusChanged, ReportID: r.ID, ReportCode: r.Code,
+			Public: true, Actor: feedback.ActorCitizen, From: feedback.StatusResolved, To: feedback.StatusInProgress, Text: reason}}); err != nil {
+			t.Fatal(err)
+		}
+		u.say("/trangthai " + r.Code)
+		st := u.expect("Phản ánh " + r.Code)
+		if got := strings.Contains(st.Text, "0905777888"); got != public {
+			t.Errorf("public=%v: reason shown = %v:\n%s", public, got, st.Text)
+		}
+		if !strings.Contains(st.Text, feedback.StatusInProgress.Label()) {
+			t.Errorf("public=%v: status change missing:\n%s", public, st.Text)
+		}
 	}
 }
