@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"phananh/auth"
 	"phananh/feedback"
 	"phananh/petition"
 )
@@ -48,10 +47,7 @@ func (h *petitionPages) showModeration(c *gin.Context, status int, v *moderation
 // moderate takes an approve or reject form. The forms carry the session's
 // CSRF token, like the sign-out form.
 func (h *petitionPages) moderate(c *gin.Context) {
-	token, _ := c.Cookie(h.u.cfg.SessionCookie)
-	if !auth.CheckCSRF(token, c.PostForm("csrf_token")) {
-		h.u.errorPage(c, http.StatusForbidden, feedback.Errorf(feedback.EFORBIDDEN,
-			"Thiếu hoặc sai mã chống giả mạo. Vui lòng tải lại trang.", "Missing or wrong CSRF token. Please reload the page."))
+	if _, ok := h.u.checkCSRF(c); !ok {
 		return
 	}
 	d := petition.Decision(c.PostForm("decision"))

@@ -132,3 +132,29 @@ func TestPetitionModerationPage(t *testing.T) {
 		t.Fatal("the public list does not show exactly the approved petition")
 	}
 }
+
+// TestSignOutNeedsCSRF: another site cannot sign staff out; the desk's own
+// sign-out form can, and the session stops working.
+func TestSignOutNeedsCSRF(t *testing.T) {
+	a := newApp(t)
+	a.addUser(t, "canbo2", feedback.RoleOfficer, "moi_truong")
+	c := newClient(t, a.URL)
+	c.signInForm("canbo2")
+	_, page := c.get("/staff")
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the desk has no sign-out form with a CSRF token")
+	}
+	if res, _ := c.postValues("/staff/logout", url.Values{"csrf_token": {"forged"}}); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-out with a forged token = %d, want 403", res.StatusCode)
+	}
+	if res, _ := c.get("/staff"); res.StatusCode != http.StatusOK {
+		t.Fatalf("session gone after a forged sign-out: %d", res.StatusCode)
+	}
+	if res, _ := c.postValues("/staff/logout", url.Values{"csrf_token": {m[1]}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out = %d, want 303", res.StatusCode)
+	}
+	if res, _ := c.get("/staff"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/staff/login") {
+		t.Fatalf("desk after signing out = %d %q, want a redirect to sign in", res.StatusCode, res.Header.Get("Location"))
+	}
+}

@@ -112,10 +112,8 @@ func (u *UI) setSession(c *gin.Context, token, csrf string, maxAge int) {
 
 // logout revokes the session; the form carries the session's CSRF token.
 func (u *UI) logout(c *gin.Context) {
-	token, _ := c.Cookie(u.cfg.SessionCookie)
-	if !auth.CheckCSRF(token, c.PostForm("csrf_token")) {
-		u.errorPage(c, http.StatusForbidden, feedback.Errorf(feedback.EFORBIDDEN,
-			"Thiếu hoặc sai mã chống giả mạo. Vui lòng tải lại trang.", "Missing or wrong CSRF token. Please reload the page."))
+	token, ok := u.checkCSRF(c)
+	if !ok {
 		return
 	}
 	var by feedback.Actor
@@ -128,6 +126,19 @@ func (u *UI) logout(c *gin.Context) {
 	}
 	u.setSession(c, "", "", -1)
 	c.Redirect(http.StatusSeeOther, "/staff/login")
+}
+
+// checkCSRF checks the session's CSRF token posted by a staff form (sign
+// out, moderation) and returns the session token; on a mismatch it renders
+// the error page and reports false.
+func (u *UI) checkCSRF(c *gin.Context) (session string, ok bool) {
+	session, _ = c.Cookie(u.cfg.SessionCookie)
+	if !auth.CheckCSRF(session, c.PostForm("csrf_token")) {
+		u.errorPage(c, http.StatusForbidden, feedback.Errorf(feedback.EFORBIDDEN,
+			"Thiếu hoặc sai mã chống giả mạo. Vui lòng tải lại trang.", "Missing or wrong CSRF token. Please reload the page."))
+		return "", false
+	}
+	return session, true
 }
 
 // safeNext keeps only local paths, so the sign-in form cannot be used to
