@@ -267,3 +267,45 @@ func TestPasswordResetAndRehash(t *testing.T) {
 		t.Fatal("upgraded hash does not verify")
 	}
 }
+
+// TestFailedLoginLogsOnlyAccountNames: what is typed into the username box
+// when it is no account's name (an e-mail address, a phone number, a
+// password) stays out of the log; an account's name is logged.
+func TestFailedLoginLogsOnlyAccountNames(t *testing.T) {
+	s, _, _ := mustService(t)
+	var logs syncBuf
+	s.cfg.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	mustAdd(t, s, "canbo.p1", feedback.RoleOfficer, "ubnd_p1")
+	ctx := context.Background()
+	for _, name := range []string{"dan@example.vn", "0905123456", "canbo.p1"} {
+		if _, err := s.Login(ctx, Credentials{Username: name, Password: "sai mật khẩu rồi", IP: "192.0.2.9"}); feedback.ErrorCode(err) != feedback.EUNAUTHORIZED {
+			t.Fatalf("login %s: %v", name, err)
+		}
+	}
+	out := logs.String()
+	for _, leak := range []string{"dan@example.vn", "0905123456"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("log holds %q:\n%s", leak, out)
+		}
+	}
+	if strings.Count(out, "unknown_username=true") != 2 || !strings.Contains(out, "username=canbo.p1") {
+		t.Errorf("log does not tell unknown names from the account's:\n%s", out)
+	}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -55,7 +55,7 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*Login, error) {
 				return nil, err
 			}
 		}
-		s.cfg.Log.LogAttrs(ctx, slog.LevelWarn, "login failed", slog.String("username", name), slog.String("ip", c.IP))
+		s.logFailure(ctx, name, u != nil, c.IP)
 		return nil, errBadLogin()
 	}
 	if err := s.store.ClearLoginFailures(ctx, keys[0], now.Add(-s.cfg.FailureWindow)); err != nil {
@@ -79,8 +79,10 @@ func (s *Service) checkThrottle(ctx context.Context, keys []string, now time.Tim
 	return nil
 }
 
-// checkPassword verifies the password of an active account. An unknown
-// name is checked against a dummy hash so it costs the same time.
+// checkPassword verifies the password of an active account; it returns
+// the account whenever the name is one, so that failures can be told
+// apart. An unknown name is checked against a dummy hash so it costs the
+// same time.
 func (s *Service) checkPassword(ctx context.Context, name, password string) (*feedback.User, bool, error) {
 	u, err := s.store.UserByUsername(ctx, name)
 	if err != nil && feedback.ErrorCode(err) != feedback.ENOTFOUND {
@@ -101,9 +103,20 @@ func (s *Service) checkPassword(ctx context.Context, name, password string) (*fe
 		return nil, false, feedback.Internal(verr)
 	}
 	if u == nil || u.Disabled || password == "" {
-		return nil, false, nil
+		return u, false, nil
 	}
 	return u, ok, nil
+}
+
+// logFailure records a failed sign-in. The name is logged only when it is
+// an account's: what people type into the username box when it is not one
+// is often an e-mail address, a phone number or the password itself.
+func (s *Service) logFailure(ctx context.Context, name string, known bool, ip string) {
+	user := slog.String("username", name)
+	if !known {
+		user = slog.Bool("unknown_username", true)
+	}
+	s.cfg.Log.LogAttrs(ctx, slog.LevelWarn, "login failed", user, slog.String("ip", ip))
 }
 
 // upgradeHash re-hashes a password made with older cost parameters, now
