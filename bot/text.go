@@ -125,7 +125,7 @@ var messages = map[string][2]string{
 	"btn_confirm":    {"✅ Đã xử lý xong", "✅ It is fixed"},
 	"btn_reopen":     {"↩️ Chưa xử lý xong", "↩️ Not fixed"},
 	"ask_reason":     {"Bạn vui lòng cho biết vì sao vấn đề chưa được giải quyết:", "Please tell us why the problem is not solved:"},
-	"confirmed":      {"Cảm ơn bạn đã xác nhận. Phản ánh %s đã hoàn thành.", "Thank you for confirming. Report %s is closed."},
+	"confirmed":      {"Cảm ơn bạn đã xác nhận. Phản ánh %s đã được đóng.", "Thank you for confirming. Report %s is closed."},
 	"reopened":       {"Đã chuyển lại phản ánh %s cho đơn vị xử lý. Cảm ơn bạn.", "Report %s was sent back to the unit. Thank you."},
 	"rated":          {"Cảm ơn bạn đã đánh giá %d/5.", "Thank you for rating %d/5."},
 	"no_token":       {"Chỉ người đã gửi phản ánh qua kênh này mới thực hiện được thao tác này.", "Only the person who sent the report here can do this."},

@@ -29,5 +29,5 @@ func StaffTopic(v Viewer) (Topic, error) {
 		return UnitTopic(v.UnitID), nil
 	}
 	return Topic{}, feedback.Errorf(feedback.EFORBIDDEN,
-		"Tài khoản không được xem luồng cập nhật này.", "This account may not watch this stream.")
+		"Tài khoản của bạn không có quyền theo dõi các cập nhật này.", "This account may not watch this stream.")
 }

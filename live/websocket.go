@@ -145,7 +145,7 @@ type hello struct {
 // goroutine.
 func (s *Streamer) Serve(w http.ResponseWriter, r *http.Request, t Topic, since int64) error {
 	if !s.CheckOrigin(r) {
-		return feedback.Errorf(feedback.EFORBIDDEN, "Nguồn kết nối không được phép.", "Origin not allowed.")
+		return feedback.Errorf(feedback.EFORBIDDEN, "Không cho phép kết nối từ trang web khác.", "Origin not allowed.")
 	}
 	c := &wsConn{s: s, last: since, expires: time.Now().Add(s.opts.MaxAge)}
 	sctx, cancel := context.WithTimeout(r.Context(), 5*time.Second) // a hub that never started

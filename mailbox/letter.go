@@ -106,7 +106,7 @@ func (n *Notifier) statusLetter(r *feedback.Report, e feedback.Event, link strin
 		Subject:  SubjectTag(r.Code) + " Cập nhật: " + e.To.Label() + " / Status: " + e.To.LabelEN(),
 		Greeting: greeting(r.Reporter), Quote: e.Text, Link: link, LinkLabel: "Xem chi tiết / View details",
 		Signature: n.signature,
-		Paragraphs: []string{"Phản ánh " + r.Code + " của Ông/Bà đã chuyển sang trạng thái: " + e.To.Label() +
+		Paragraphs: []string{"Phản ánh " + r.Code + " của Ông/Bà đã được chuyển sang trạng thái: " + e.To.Label() +
 			n.unitSuffix(e.Data["unit"]) + "."},
 		English: []string{"Your report " + r.Code + " is now: " + e.To.LabelEN() + "."},
 	}

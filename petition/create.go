@@ -138,7 +138,7 @@ func (s *Service) putPhoto(ctx context.Context, raw []byte) (feedback.Photo, err
 		return feedback.Photo{}, feedback.Errorf(feedback.ETOOLARGE, "Ảnh quá lớn (tối đa 10 MB).", "Photo too large (10 MB at most).")
 	}
 	if s.cfg.Clean == nil {
-		return feedback.Photo{}, feedback.Errorf(feedback.EUNSUPPORTED, "Không nhận ảnh.", "Photos are not accepted here.")
+		return feedback.Photo{}, feedback.Errorf(feedback.EUNSUPPORTED, "Kiến nghị gửi qua kênh này không kèm được ảnh.", "Photos are not accepted here.")
 	}
 	clean, ct, err := s.cfg.Clean(raw)
 	if err != nil {

@@ -142,7 +142,7 @@ func (s *Service) Confirm(ctx context.Context, token string) (Signed, error) {
 // Errors: EINVALID, ENOTFOUND, ECONFLICT (already signed, not open).
 func (s *Service) SignTelegram(ctx context.Context, petitionID string, chatID int64, name string, showName bool) (Signed, error) {
 	if chatID == 0 {
-		return Signed{}, feedback.FieldError("chat_id", "Thiếu định danh Telegram.", "No Telegram chat.")
+		return Signed{}, feedback.FieldError("chat_id", "Không xác định được tài khoản Telegram của người ký.", "No Telegram chat.")
 	}
 	name, err := cleanName(name)
 	if err != nil {

@@ -25,7 +25,7 @@ func (s *Server) healthz(c *gin.Context) {
 func (s *Server) readyz(c *gin.Context) {
 	if s.draining.Load() {
 		RenderError(c, s.log, feedback.Errorf(feedback.EUNAVAILABLE,
-			"Máy chủ đang dừng.", "The server is shutting down."))
+			"Máy chủ đang tạm dừng, vui lòng thử lại sau ít phút.", "The server is shutting down."))
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
