@@ -98,6 +98,9 @@ func TestLoginAndAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if CheckCSRF("", CSRFToken("")) {
+		t.Error("a CSRF token passes without a session")
+	}
 	if len(l.Token) != 64 || l.User.ID != u.ID || !CheckCSRF(l.Token, l.CSRFToken) || CheckCSRF(l.Token, "x") {
 		t.Fatalf("login = %+v", l)
 	}

@@ -212,8 +212,12 @@ func CSRFToken(sessionToken string) string {
 }
 
 // CheckCSRF reports, in constant time, whether got is the CSRF token of the
-// session.
+// session. Without a session there is no token: the one derived from ""
+// is public.
 func CheckCSRF(sessionToken, got string) bool {
+	if sessionToken == "" {
+		return false
+	}
 	want := CSRFToken(sessionToken)
 	return len(got) == len(want) && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
