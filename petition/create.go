@@ -2,6 +2,7 @@ package petition
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,7 +20,15 @@ type CreateInput struct {
 	Ward     string   // "" for city-wide
 	Photos   [][]byte // raw uploads; cleaned of metadata before storing
 	Author   feedback.Contact
+	// IdempotencyKey identifies the submission (the web form's token): a
+	// form posted twice makes one petition. "" disables the check.
+	IdempotencyKey string
 }
+
+// nsCreated maps a submission's idempotency key to the petition it made.
+// Keys are kept for good: one short row per citizen petition, and no
+// expiry to reckon against the store's clock.
+const nsCreated = "petition.created"
 
 // PromoteInput is a petition staff make from a cluster of similar reports.
 type PromoteInput struct {
@@ -31,8 +40,10 @@ type PromoteInput struct {
 }
 
 // Create stores a citizen's petition, pending moderation: not listed and
-// not signable until a supervisor approves it.
-// Errors: EINVALID, ETOOLARGE (photos), EUNSUPPORTED (photo type).
+// not signable until a supervisor approves it. A repeated IdempotencyKey
+// returns the petition the first submission made.
+// Errors: EINVALID, ETOOLARGE (photos), EUNSUPPORTED (photo type),
+// ECONFLICT (the first submission is still being stored).
 func (s *Service) Create(ctx context.Context, in CreateInput) (*feedback.Petition, error) {
 	p, err := s.draft(in.Title, in.Text, in.Category, in.Ward)
 	if err != nil {
@@ -49,7 +60,40 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*feedback.Petitio
 		p.Photos = append(p.Photos, ph)
 	}
 	p.Origin, p.CreatedBy, p.Author = feedback.OriginCitizen, feedback.ActorCitizen, in.Author
-	return p, s.insert(ctx, p, feedback.ActorCitizen)
+	if in.IdempotencyKey == "" {
+		return p, s.insert(ctx, p, feedback.ActorCitizen)
+	}
+	claimed, err := s.store.PutStateIfAbsent(ctx, nsCreated, in.IdempotencyKey, []byte(p.ID), time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	if !claimed {
+		return s.created(ctx, in.IdempotencyKey)
+	}
+	if err := s.insert(ctx, p, feedback.ActorCitizen); err != nil {
+		// Free the key, so that the form can be sent again.
+		if derr := s.store.DeleteState(context.WithoutCancel(ctx), nsCreated, in.IdempotencyKey); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// created returns the petition an earlier submission with key made.
+func (s *Service) created(ctx context.Context, key string) (*feedback.Petition, error) {
+	id, err := s.store.State(ctx, nsCreated, key)
+	if err == nil {
+		var p *feedback.Petition
+		if p, err = s.store.Petition(ctx, string(id)); err == nil {
+			return p, nil
+		}
+	}
+	if feedback.ErrorCode(err) != feedback.ENOTFOUND {
+		return nil, err
+	}
+	return nil, feedback.Errorf(feedback.ECONFLICT, "Kiến nghị này đang được gửi, vui lòng chờ giây lát rồi tải lại trang.",
+		"This petition is being sent; please wait a moment and reload the page.")
 }
 
 // Promote turns a cluster of reports into a petition, pending moderation;

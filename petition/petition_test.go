@@ -306,3 +306,36 @@ func TestEmailNeverLogged(t *testing.T) {
 		t.Fatalf("logs: %q", logs.String())
 	}
 }
+
+// TestCreateTwiceWithOneKeyMakesOnePetition: a form posted twice (a double
+// tap, a resent POST) makes one petition; another key makes another.
+func TestCreateTwiceWithOneKeyMakesOnePetition(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	in := petition.CreateInput{Title: "Lắp đèn đường hẻm 12 Nguyễn Huệ", Text: "Hẻm tối, nhiều vụ trộm cắp.",
+		Category: "rac_thai", IdempotencyKey: "web:abc"}
+	a, err := f.svc.Create(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.Create(ctx, in)
+	if err != nil || b.ID != a.ID {
+		t.Fatalf("second post: %+v %v, want petition %s again", b, err, a.ID)
+	}
+	in.IdempotencyKey = "web:def"
+	if c, err := f.svc.Create(ctx, in); err != nil || c.ID == a.ID {
+		t.Fatalf("another form: %+v %v, want a new petition", c, err)
+	}
+	if ps, _ := f.svc.Pending(ctx, supervisor, 10); len(ps) != 2 {
+		t.Fatalf("%d pending petitions, want 2", len(ps))
+	}
+	// A refused submission does not keep its key: fixed, it goes through.
+	in.IdempotencyKey, in.Category = "web:ghi", "khong_co"
+	if _, err := f.svc.Create(ctx, in); feedback.ErrorCode(err) != feedback.EINVALID {
+		t.Fatalf("unknown category: %v", err)
+	}
+	in.Category = "rac_thai"
+	if _, err := f.svc.Create(ctx, in); err != nil {
+		t.Fatalf("corrected form: %v", err)
+	}
+}

@@ -76,11 +76,14 @@ func (h *petitionPages) readPetition(c *gin.Context) (petition.CreateInput, peti
 	f := func(k string) string { return strings.TrimSpace(c.Request.PostFormValue(k)) }
 	v = petitionValues{Title: f("title"), Text: f("text"), Category: f("category"), Ward: f("ward"),
 		Name: f("name"), Email: f("email"), Phone: f("phone")}
-	if _, err := h.u.checkForm(c, f("form_token")); err != nil {
+	nonce, err := h.u.checkForm(c, f("form_token"))
+	if err != nil {
 		return petition.CreateInput{}, v, err
 	}
+	// The form token doubles as the idempotency key: a double tap or a
+	// resent POST makes one petition.
 	in := petition.CreateInput{Title: v.Title, Text: v.Text, Category: v.Category, Ward: v.Ward,
-		Author: feedback.Contact{Name: v.Name, Email: v.Email, Phone: v.Phone}}
+		Author: feedback.Contact{Name: v.Name, Email: v.Email, Phone: v.Phone}, IdempotencyKey: "web:" + nonce}
 	if mf := c.Request.MultipartForm; mf != nil {
 		ups, err := readPhotos(mf.File["photos"])
 		if err != nil {

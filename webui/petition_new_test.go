@@ -66,6 +66,11 @@ func TestPetitionFormWithoutJavaScript(t *testing.T) {
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/petitions/new?sent=1" {
 		t.Fatalf("post = %d %q, want 303 to the confirmation", res.StatusCode, loc)
 	}
+	// The same form posted again (a double tap, a resent POST) makes no
+	// second petition.
+	if res, _ := c.postValues("/petitions/new", fields); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("repeated post = %d, want 303 like the first", res.StatusCode)
+	}
 	ps := pendingPetitions(t, a)
 	if len(ps) != 1 || ps[0].Ward != "p1" || ps[0].Author.Email != "tacgia@example.vn" || ps[0].Status != feedback.PetitionPending {
 		t.Fatalf("pending = %+v", ps)
