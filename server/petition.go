@@ -26,7 +26,7 @@ type PetitionDeps struct {
 
 // MountPetitions adds the petition routes. Call it before serving.
 //
-//	POST /api/v1/petitions                        JSON or multipart (photos) → 201 {"id","status"}
+//	POST /api/v1/petitions                        JSON or multipart (photos) → 201 {"id","status"}; a repeated idempotency_key → the first petition
 //	GET  /api/v1/petitions?sort=signatures|newest published petitions (offset, limit, category, ward)
 //	GET  /api/v1/petitions/:id                    one published petition, with the names signers agreed to show
 //	GET  /api/v1/petitions/:id/count              {"count":N} from the counter
@@ -68,7 +68,12 @@ type createPetitionRequest struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	Phone    string `json:"phone"`
+	// IdempotencyKey makes a retried request return the first petition.
+	IdempotencyKey string `json:"idempotency_key"`
 }
+
+// maxIdempotencyKey bounds a client's idempotency key.
+const maxIdempotencyKey = 200
 
 func (h *petitionHandlers) create(c *gin.Context) {
 	release, err := h.s.uploadSlot(c)
@@ -109,6 +114,12 @@ func decodePetition(c *gin.Context) (petition.CreateInput, error) {
 			return in, err
 		}
 	}
+	if len(req.IdempotencyKey) > maxIdempotencyKey {
+		return in, feedback.FieldError("idempotency_key", "Khóa chống gửi trùng quá dài.", "The idempotency key is too long.")
+	}
+	if req.IdempotencyKey != "" {
+		in.IdempotencyKey = "api:" + req.IdempotencyKey
+	}
 	in.Title, in.Text, in.Category, in.Ward = req.Title, req.Text, req.Category, req.Ward
 	in.Author = feedback.Contact{Name: strings.TrimSpace(req.Name), Email: strings.TrimSpace(req.Email), Phone: strings.TrimSpace(req.Phone)}
 	return in, nil
@@ -116,7 +127,7 @@ func decodePetition(c *gin.Context) (petition.CreateInput, error) {
 
 func readPetitionForm(mr *multipart.Reader, req *createPetitionRequest) ([][]byte, error) {
 	fields := map[string]*string{"title": &req.Title, "text": &req.Text, "category": &req.Category, "ward": &req.Ward,
-		"name": &req.Name, "email": &req.Email, "phone": &req.Phone}
+		"name": &req.Name, "email": &req.Email, "phone": &req.Phone, "idempotency_key": &req.IdempotencyKey}
 	var photos [][]byte
 	for {
 		part, err := mr.NextPart()

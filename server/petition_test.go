@@ -164,6 +164,29 @@ func TestPetitionLifecycleOverHTTP(t *testing.T) {
 	}
 }
 
+// TestPetitionCreateRetried: a client retrying with the same
+// idempotency_key gets the first petition back, not a second one.
+func TestPetitionCreateRetried(t *testing.T) {
+	f := newPetitionFixture(t)
+	body := map[string]string{"title": "Dọn bãi rác tự phát bờ sông Đà Rằng", "text": "Rác chất đống ven sông, bốc mùi.",
+		"category": "rac_thai", "idempotency_key": "app-7f3a"}
+	var ids []string
+	for range 2 {
+		w := f.request("POST", "/api/v1/petitions", body, nil)
+		if w.Code != http.StatusCreated {
+			t.Fatalf("create: %d %s", w.Code, w.Body)
+		}
+		ids = append(ids, decode[map[string]string](t, w.Body.Bytes())["id"])
+	}
+	if ids[0] != ids[1] {
+		t.Fatalf("retried create made petitions %v, want one", ids)
+	}
+	body["idempotency_key"] = strings.Repeat("k", 201)
+	if w := f.request("POST", "/api/v1/petitions", body, nil); w.Code != http.StatusBadRequest {
+		t.Fatalf("over-long key: %d %s", w.Code, w.Body)
+	}
+}
+
 func TestPetitionConfirmErrors(t *testing.T) {
 	f := newPetitionFixture(t)
 	w := f.request("POST", "/api/v1/petitions/x/confirm", map[string]string{"token": "sai"}, nil)
