@@ -67,7 +67,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	if err == nil || blocked(err) {
 		return nil
 	}
-	b.release(keys)
+	b.release(ctx, keys)
 	if !isCanceled(err) {
 		b.log.ErrorContext(ctx, "telegram: update failed", slog.String("chat_ref", b.chatRef(chat)),
 			slog.Int("update_id", u.UpdateID), slog.String("error", err.Error()))
@@ -89,7 +89,7 @@ func (b *Bot) claim(ctx context.Context, u tgbotapi.Update) (keys []claimKey, fr
 	for i, k := range keys {
 		ok, err := b.store.PutStateIfAbsent(ctx, k.ns, k.key, []byte("1"), exp)
 		if err != nil || !ok {
-			b.release(keys[:i])
+			b.release(ctx, keys[:i])
 			if err != nil {
 				b.log.ErrorContext(ctx, "telegram: claiming update", slog.Int("update_id", u.UpdateID), slog.String("error", err.Error()))
 			}
@@ -99,13 +99,14 @@ func (b *Bot) claim(ctx context.Context, u tgbotapi.Update) (keys []claimKey, fr
 	return keys, true, nil
 }
 
-// release gives up claims after a transient failure.
-func (b *Bot) release(keys []claimKey) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// release gives up claims after a transient failure, also when ctx has
+// ended: a claim left behind would drop the update Telegram sends again.
+func (b *Bot) release(ctx context.Context, keys []claimKey) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	for _, k := range keys {
 		if err := b.store.DeleteState(ctx, k.ns, k.key); err != nil {
-			b.log.Warn("telegram: releasing claim", slog.String("error", err.Error()))
+			b.log.WarnContext(ctx, "telegram: releasing claim", slog.String("error", err.Error()))
 		}
 	}
 }

@@ -51,36 +51,36 @@ func (c *Consumer) process(ctx context.Context, log *slog.Logger, e feedback.Eve
 		return ok
 	}
 	if ctx.Err() != nil {
-		c.release(key)
+		c.release(ctx, key)
 		return false
 	}
 	first, err := c.state.PutStateIfAbsent(ctx, c.ns, key+".tried", []byte("1"), c.opts.Now().Add(c.opts.OutcomeTTL))
 	if err != nil {
-		log.Warn("live: marking attempt", "seq", e.Seq, "err", err)
+		log.Warn("live: marking attempt", "seq", e.Seq, "error", err)
 	}
 	d := Delivery{Consumer: c.name, Seq: e.Seq, Redelivery: err == nil && !first}
 	for d.Attempt = 1; ; d.Attempt++ {
 		err := c.call(ctx, e, d)
 		switch {
 		case err == nil:
-			c.record(log, key, outcome{Result: "done"})
+			c.record(ctx, log, key, outcome{Result: "done"})
 			return true
 		case ctx.Err() != nil:
-			c.release(key)
+			c.release(ctx, key)
 			return false
 		case IsPermanent(err):
-			log.Warn("live: event failed permanently", "seq", e.Seq, "type", e.Type, "err", err)
-			c.record(log, key, outcome{Result: "failed", Error: err.Error()})
+			log.Warn("live: event failed permanently", "seq", e.Seq, "type", e.Type, "error", err)
+			c.record(ctx, log, key, outcome{Result: "failed", Error: err.Error()})
 			return true
 		case c.opts.MaxAttempts > 0 && d.Attempt >= c.opts.MaxAttempts:
-			log.Error("live: event failed after retries", "seq", e.Seq, "attempts", d.Attempt, "err", err)
-			c.record(log, key, outcome{Result: "failed", Error: err.Error()})
+			log.Error("live: event failed after retries", "seq", e.Seq, "attempts", d.Attempt, "error", err)
+			c.record(ctx, log, key, outcome{Result: "failed", Error: err.Error()})
 			return true
 		}
 		wait := backoff(d.Attempt, c.opts.RetryMin, c.opts.RetryMax)
-		log.Warn("live: handler failed, retrying", "seq", e.Seq, "attempt", d.Attempt, "retry_in", wait, "err", err)
+		log.Warn("live: handler failed, retrying", "seq", e.Seq, "attempt", d.Attempt, "retry_in", wait, "error", err)
 		if !sleep(ctx, wait, nil) {
-			c.release(key)
+			c.release(ctx, key)
 			return false
 		}
 		d.Redelivery = true
@@ -107,7 +107,7 @@ func (c *Consumer) acquire(ctx context.Context, log *slog.Logger, key string) (s
 		case err != nil && ctx.Err() == nil:
 			failures++
 			wait = backoff(failures, c.opts.PollInterval, 30*time.Second)
-			log.Error("live: claiming event", "key", key, "err", err, "retry_in", wait)
+			log.Error("live: claiming event", "key", key, "error", err, "retry_in", wait)
 		}
 		if !sleep(ctx, wait, nil) {
 			return false, false
@@ -125,7 +125,7 @@ func (c *Consumer) tryAcquire(ctx context.Context, key string) (settled, claimed
 	}
 	// The previous holder may have settled it between the two calls.
 	if settled, err = c.hasOutcome(ctx, key); err != nil {
-		c.release(key) // unsure: let the next try (or a restart) start over
+		c.release(ctx, key) // unsure: let the next try (or a restart) start over
 	}
 	return settled, err == nil && !settled, err
 }
@@ -138,12 +138,13 @@ func (c *Consumer) hasOutcome(ctx context.Context, key string) (bool, error) {
 	return err == nil, err
 }
 
-// record writes the outcome, even while shutting down: the side effect is
-// done, and forgetting it is what would repeat it.
-func (c *Consumer) record(log *slog.Logger, key string, o outcome) {
+// record writes the outcome, even while shutting down (ctx's values are
+// kept, its cancellation is not): the side effect is done, and forgetting
+// it is what would repeat it.
+func (c *Consumer) record(ctx context.Context, log *slog.Logger, key string, o outcome) {
 	o.At = c.opts.Now()
 	b, _ := json.Marshal(o)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	var err error
 	for i := 0; i < 3; i++ {
@@ -153,12 +154,13 @@ func (c *Consumer) record(log *slog.Logger, key string, o outcome) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	log.Error("live: recording outcome", "key", key, "err", err)
+	log.Error("live: recording outcome", "key", key, "error", err)
 }
 
-// release gives up a claim on shutdown so a restart need not wait ClaimTTL.
-func (c *Consumer) release(key string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+// release gives up a claim, also on shutdown, so a restart need not wait
+// ClaimTTL.
+func (c *Consumer) release(ctx context.Context, key string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	_ = c.state.DeleteState(ctx, c.ns, key+".claim")
 }
@@ -166,6 +168,6 @@ func (c *Consumer) release(key string) {
 // renew extends the lease before another attempt.
 func (c *Consumer) renew(ctx context.Context, log *slog.Logger, key string) {
 	if err := c.state.PutState(ctx, c.ns, key+".claim", []byte("1"), c.opts.Now().Add(c.opts.ClaimTTL)); err != nil {
-		log.Warn("live: renewing claim", "key", key, "err", err)
+		log.Warn("live: renewing claim", "key", key, "error", err)
 	}
 }

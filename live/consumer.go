@@ -127,7 +127,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	log := c.opts.Logger.With("consumer", c.name)
 	t := newTailer(c.events, start, c.opts.GapGrace, c.opts.Batch, c.opts.Now, log)
 	done := start // every event up to done is handled or filtered out
-	defer func() { c.save(done) }()
+	defer func() { c.save(ctx, done) }()
 	failures := 0
 	for {
 		evs, waiting, full, err := t.next(ctx)
@@ -138,7 +138,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			}
 			failures++
 			wait = backoff(failures, c.opts.PollInterval, 30*time.Second)
-			log.Error("live: consumer reading events", "err", err, "retry_in", wait)
+			log.Error("live: consumer reading events", "error", err, "retry_in", wait)
 		} else {
 			failures = 0
 			for _, e := range evs {
@@ -150,7 +150,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 				done = e.Seq
 			}
 			if len(evs) > 0 {
-				c.save(done)
+				c.save(ctx, done)
 			}
 			if full {
 				wait = 0
@@ -187,7 +187,7 @@ func (c *Consumer) checkpoint(ctx context.Context) (int64, bool) {
 			return seq, true
 		}
 		wait := backoff(failures, c.opts.PollInterval, 30*time.Second)
-		c.opts.Logger.Error("live: reading consumer checkpoint", "consumer", c.name, "err", err, "retry_in", wait)
+		c.opts.Logger.Error("live: reading consumer checkpoint", "consumer", c.name, "error", err, "retry_in", wait)
 		if !sleep(ctx, wait, nil) {
 			return 0, false
 		}
@@ -195,11 +195,11 @@ func (c *Consumer) checkpoint(ctx context.Context) (int64, bool) {
 }
 
 // save records the checkpoint even while shutting down.
-func (c *Consumer) save(seq int64) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+func (c *Consumer) save(ctx context.Context, seq int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := c.events.SaveCheckpoint(ctx, c.name, seq); err != nil {
-		c.opts.Logger.Error("live: saving consumer checkpoint", "consumer", c.name, "seq", seq, "err", err)
+		c.opts.Logger.Error("live: saving consumer checkpoint", "consumer", c.name, "seq", seq, "error", err)
 	}
 }
 

@@ -118,7 +118,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		case err != nil && ctx.Err() == nil:
 			failures++
 			wait = backoff(failures, h.opts.PollInterval, 5*time.Second)
-			h.opts.Logger.Error("live: reading events", "err", err, "after_seq", t.last, "retry_in", wait)
+			h.opts.Logger.Error("live: reading events", "error", err, "after_seq", t.last, "retry_in", wait)
 		case err == nil:
 			failures = 0
 			h.deliver(evs)
@@ -147,7 +147,7 @@ func (h *Hub) startPosition(ctx context.Context) (int64, bool) {
 			return seq, true
 		}
 		wait := backoff(failures, h.opts.PollInterval, 5*time.Second)
-		h.opts.Logger.Error("live: reading last sequence", "err", err, "retry_in", wait)
+		h.opts.Logger.Error("live: reading last sequence", "error", err, "retry_in", wait)
 		select {
 		case <-ctx.Done():
 			return 0, false
@@ -188,7 +188,7 @@ func (h *Hub) deliver(evs []feedback.Event) {
 			if views[v] == nil {
 				m, err := encode(e, v == 1)
 				if err != nil {
-					h.opts.Logger.Error("live: encoding event", "err", err, "seq", e.Seq)
+					h.opts.Logger.Error("live: encoding event", "error", err, "seq", e.Seq)
 					break
 				}
 				views[v] = m

@@ -35,7 +35,7 @@ func (c *wsConn) start(ctx context.Context, t Topic, since, head int64) error {
 	if since >= 0 {
 		if err := c.replay(ctx, t, since, head); err != nil {
 			if !errors.Is(err, errTooFarBehind) {
-				c.s.opts.Logger.Warn("live: replay failed", "err", err, "topic_kind", topicKind(t.Key))
+				c.s.opts.Logger.Warn("live: replay failed", "error", err, "topic_kind", topicKind(t.Key))
 			}
 			return err
 		}

@@ -146,7 +146,7 @@ func (h *staffHandlers) statsCSV(c *gin.Context) {
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
-		h.s.log.Warn("stats csv write failed", "request_id", RequestID(c), "err", err)
+		h.s.log.Warn("stats csv write failed", "request_id", RequestID(c), "error", err)
 	}
 }
 
