@@ -339,3 +339,37 @@ func TestCreateTwiceWithOneKeyMakesOnePetition(t *testing.T) {
 		t.Fatalf("corrected form: %v", err)
 	}
 }
+
+// TestAuthorContactOnlyForResponsibleStaff: the public, and staff of
+// units with nothing to do with a petition, get it without its author's
+// contact; supervisors and the responsible unit get the contact.
+func TestAuthorContactOnlyForResponsibleStaff(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	p, err := f.svc.Create(ctx, petition.CreateInput{Title: "Dọn bãi rác tự phát bờ sông Đà Rằng", Text: "Rác chất đống ven sông, bốc mùi.",
+		Category: "rac_thai", Author: feedback.Contact{Name: "Lê Thị Hoa", Email: "hoa@example.vn", Phone: "0905123456"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Moderate(ctx, supervisor, p.ID, petition.Approve, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		by   feedback.Actor
+		want bool
+	}{
+		{"public", feedback.Actor{}, false},
+		{"officer of another unit", officerP2, false},
+		{"manager of the unit", manager, true},
+		{"supervisor", supervisor, true},
+	} {
+		got, err := f.svc.Get(ctx, tc.by, p.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if has := got.Author.Email != "" || got.Author.Phone != ""; has != tc.want {
+			t.Errorf("%s: author contact shown = %v, want %v", tc.name, has, tc.want)
+		}
+	}
+}

@@ -109,7 +109,10 @@ func New(store Store, c *city.City, cfg Config) *Service {
 }
 
 // Get returns a petition as the caller may see it: published petitions to
-// anyone, pending and rejected ones only to staff. Errors: ENOTFOUND.
+// anyone, pending and rejected ones only to staff. The author's contact
+// is kept only for supervisors and the staff of the units responsible for
+// it; everyone else gets it empty, so no view can leak it by mistake.
+// Errors: ENOTFOUND.
 func (s *Service) Get(ctx context.Context, by feedback.Actor, id string) (*feedback.Petition, error) {
 	p, err := s.store.Petition(ctx, id)
 	if err != nil {
@@ -118,8 +121,25 @@ func (s *Service) Get(ctx context.Context, by feedback.Actor, id string) (*feedb
 	if !p.Status.Published() && !isStaff(by) {
 		return nil, feedback.NotFound("petition")
 	}
+	if !maySeeAuthor(by, p) {
+		p.Author = feedback.Contact{}
+	}
 	s.closeLazily(p)
 	return p, nil
+}
+
+// maySeeAuthor reports whether by may read the contact of p's author.
+func maySeeAuthor(by feedback.Actor, p *feedback.Petition) bool {
+	if !isStaff(by) {
+		return false
+	}
+	switch u := by.User; u.Role {
+	case feedback.RoleSupervisor:
+		return true
+	case feedback.RoleOfficer, feedback.RoleManager:
+		return u.UnitID == p.Unit || u.UnitID == p.AnswerUnit
+	}
+	return false
 }
 
 // List returns published petitions, newest or most signed first.
