@@ -155,8 +155,9 @@ func (s *Store) storeNewReport(ctx context.Context, tx *sql.Tx, idemKey string, 
 		return nil, nil, fmt.Errorf("%w: insert report: %v", errAbort, err)
 	}
 	if _, err := s.txExec(ctx, tx, insertStats, stats...); err != nil {
-		return nil, nil, fmt.Errorf("%w: insert report stats: %v", errAbort, err)
+		return nil, nil, fmt.Errorf("%w: stage report stats: %v", errAbort, err)
 	}
+	s.statsStaged.Store(true)
 	appended, err := s.insertEvents(ctx, tx, rows)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", errAbort, err)

@@ -41,10 +41,56 @@ func TestReportStatsMatchTriggers(t *testing.T) {
 		stored = &next
 		compareStats(t, s, r.ID)
 	}
+	// An update right after the create finds the row it changes, although
+	// it was staged: the writer moves staged rows before any other write.
+	r2 := *r
+	r2.ID, r2.Code = feedback.NewID(), "STATS002"
+	stored, _, _, err = s.CreateReport(ctx, &r2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := *stored
+	next.Status, next.Unit = feedback.StatusAssigned, "u3"
+	if _, err := s.UpdateReport(ctx, &next, nil); err != nil {
+		t.Fatal(err)
+	}
+	var unit string
+	if err := s.rdb.QueryRow(`SELECT unit FROM report_stats WHERE report_id = ?`, r2.ID).Scan(&unit); err != nil || unit != "u3" {
+		t.Fatalf("report_stats unit after update = %q, %v; want u3", unit, err)
+	}
+}
+
+// TestStagedStatsAreMoved checks that the writer empties the staging table
+// on its own, without a read asking for it.
+func TestStagedStatsAreMoved(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	r := &feedback.Report{ID: feedback.NewID(), Code: "STATS003", Text: "Rác", Channel: feedback.ChannelWeb,
+		Status: feedback.StatusReceived, Unit: "u1", CreatedAt: time.Now()}
+	if _, _, _, err := s.CreateReport(ctx, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * statsFlushEvery)
+	for {
+		var staged, stats int
+		if err := s.rdb.QueryRow(`SELECT (SELECT count(*) FROM report_stats_staged), (SELECT count(*) FROM report_stats)`).Scan(&staged, &stats); err != nil {
+			t.Fatal(err)
+		}
+		if staged == 0 && stats == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %d staged, %d in report_stats", 5*statsFlushEvery, staged, stats)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func compareStats(t *testing.T, s *Store, id string) {
 	t.Helper()
+	if err := s.syncStats(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	want, got := make([]any, 10), make([]any, 10)
 	wp, gp := make([]any, 10), make([]any, 10)
 	for i := range want {

@@ -48,6 +48,9 @@ func (s *Store) AutoCloseCandidates(ctx context.Context, resolvedBefore time.Tim
 // readReports runs a query selecting reportColumns-compatible rows
 // (version, token_hash, idempotency_key, doc) and decodes them.
 func (s *Store) readReports(ctx context.Context, query string, args ...any) ([]*feedback.Report, error) {
+	if err := s.syncStats(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, dbError(err, "report")

@@ -47,6 +47,9 @@ func (s *Store) Stats(ctx context.Context, q feedback.StatsQuery) ([]feedback.St
 	if !q.From.Before(q.To) {
 		return nil, feedback.FieldError("from", "Khoảng thời gian không hợp lệ.", "from must be before to")
 	}
+	if err := s.syncStats(ctx); err != nil {
+		return nil, err
+	}
 	args := []any{q.From.UnixNano(), q.To.UnixNano(), q.Now.UnixNano()}
 	unitCond := ""
 	if q.Unit != "" {

@@ -18,7 +18,7 @@ const (
 
 var hotWrites = append([]string{
 	sqlSavepoint, sqlRollbackTo, sqlRelease,
-	insertReport, updateReport, selectReportByKey, insertStats, updateStats,
+	insertReport, updateReport, selectReportByKey, insertStats, updateStats, moveStagedStats, clearStagedStats,
 }, insertEventsN[1:]...)
 
 // prepareWrites prepares hotWrites on the write connection. It runs before

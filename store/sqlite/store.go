@@ -51,6 +51,9 @@ type Store struct {
 	closeErr  error
 
 	commits atomic.Int64 // transactions the writer committed or rolled back
+	// statsStaged is set when report_stats_staged may hold rows (see
+	// report_stats.go); true at Open, since a previous run may have left some.
+	statsStaged atomic.Bool
 }
 
 // Option changes how Open sets up a Store.
@@ -79,6 +82,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	s.statsStaged.Store(true)
 	if err := os.MkdirAll(filepath.Join(dir, photoDir), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
 	}

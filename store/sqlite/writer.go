@@ -76,6 +76,8 @@ func (s *Store) run() {
 	defer close(s.done)
 	sweep := time.NewTicker(s.sweepEvery)
 	defer sweep.Stop()
+	stats := time.NewTicker(statsFlushEvery)
+	defer stats.Stop()
 	batch := make([]*writeOp, 0, s.maxBatch)
 	for {
 		select {
@@ -84,6 +86,11 @@ func (s *Store) run() {
 			s.commit(batch)
 		case <-sweep.C:
 			s.sweepState()
+		case <-stats.C:
+			if s.statsStaged.Load() {
+				s.commit([]*writeOp{{ctx: context.Background(), res: make(chan error, 1),
+					fn: func(context.Context, *sql.Tx) error { return nil }}})
+			}
 		case <-s.stop:
 			// Writers already blocked on the queue are flushed, not refused.
 			if batch = s.gather(batch[:0]); len(batch) > 0 {
@@ -126,10 +133,15 @@ func (s *Store) commit(batch []*writeOp) {
 			errs[i] = unavailable(err)
 			continue
 		}
+		if !op.atomic && s.statsStaged.Load() {
+			if err := s.flushStats(ctx, tx); err != nil {
+				s.abort(tx, batch, errs, err)
+				return
+			}
+		}
 		errs[i] = s.runOp(ctx, tx, op, len(batch) > 1)
 		if errors.Is(errs[i], errAbort) {
-			tx.Rollback() //nolint:errcheck // the transaction is already unusable
-			s.answerAll(batch, errs, feedback.Internal(errs[i]))
+			s.abort(tx, batch, errs, errs[i])
 			return
 		}
 		if errs[i] == nil {
@@ -137,16 +149,25 @@ func (s *Store) commit(batch []*writeOp) {
 		}
 	}
 	if ok == 0 { // nothing to keep: skip the fsync
-		tx.Rollback() //nolint:errcheck
+		tx.Rollback()             //nolint:errcheck
+		s.statsStaged.Store(true) // a flush may have been undone
 	} else if err := tx.Commit(); err != nil {
 		s.log.Error("sqlite commit failed", "batch", len(batch), "err", err)
 		s.resetConn(ctx)
+		s.statsStaged.Store(true)
 		s.answerAll(batch, errs, feedback.Internal(fmt.Errorf("sqlite: commit: %w", err)))
 		return
 	}
 	for i, op := range batch {
 		op.res <- errs[i]
 	}
+}
+
+// abort rolls the whole batch back after err, which poisoned it.
+func (s *Store) abort(tx *sql.Tx, batch []*writeOp, errs []error, err error) {
+	tx.Rollback() //nolint:errcheck // the transaction is already unusable
+	s.statsStaged.Store(true)
+	s.answerAll(batch, errs, feedback.Internal(err))
 }
 
 // resetConn rolls back a transaction SQLite may have left open after a
