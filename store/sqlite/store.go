@@ -39,6 +39,7 @@ type Store struct {
 	wstmts     map[string]*sql.Stmt // hotWrites prepared on wdb; read-only after Open
 	rstmts     readStmts            // statements prepared on rdb, by SQL text
 	rdb        *sql.DB              // read-only pool
+	cdb        *sql.DB              // one connection for background checkpoints
 	log        *slog.Logger
 	now        func() time.Time
 	maxBatch   int
@@ -47,6 +48,7 @@ type Store struct {
 	ops       chan *writeOp // unbuffered: a send succeeds only when the writer takes it
 	stop      chan struct{} // closed by Close to stop the writer
 	done      chan struct{} // closed by the writer when it has exited
+	cpDone    chan struct{} // closed by the checkpointer when it has exited
 	closeOnce sync.Once
 	closeErr  error
 
@@ -77,7 +79,7 @@ func withSweepEvery(d time.Duration) Option { return func(s *Store) { s.sweepEve
 func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
 	s := &Store{
 		dir: dir, log: slog.Default(), now: time.Now, maxBatch: defaultMaxBatch, sweepEvery: defaultSweepEvery,
-		ops: make(chan *writeOp), stop: make(chan struct{}), done: make(chan struct{}),
+		ops: make(chan *writeOp), stop: make(chan struct{}), done: make(chan struct{}), cpDone: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(s)
@@ -95,6 +97,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	go s.run()
+	go s.runCheckpoints()
 	return s, nil
 }
 
@@ -131,6 +134,10 @@ func (s *Store) openDBs(ctx context.Context) (err error) {
 	if err := s.rdb.PingContext(ctx); err != nil {
 		s.rdb.Close()
 		return fmt.Errorf("sqlite: open read pool: %w", err)
+	}
+	if err := s.openCheckpointer(path); err != nil {
+		s.rdb.Close()
+		return fmt.Errorf("sqlite: %w", err)
 	}
 	return nil
 }
@@ -184,12 +191,13 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
+		<-s.cpDone
 		// Refresh planner statistics for tables whose shape changed, as
 		// SQLite recommends on close; cheap when nothing did.
 		if _, err := s.wdb.Exec(`PRAGMA optimize`); err != nil {
 			s.log.Warn("sqlite optimize on close failed", "err", err)
 		}
-		s.closeErr = errors.Join(s.closeReads(), s.closeWrites(), s.rdb.Close(), s.wdb.Close())
+		s.closeErr = errors.Join(s.closeReads(), s.closeWrites(), s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
 	})
 	return s.closeErr
 }
