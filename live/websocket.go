@@ -44,7 +44,12 @@ type StreamOptions struct {
 	// 10m), so that a staff client re-authenticates: a revoked session or a
 	// changed role stops receiving events within MaxAge plus PingInterval.
 	MaxAge time.Duration
-	Logger *slog.Logger
+	// MaxPerClient caps the open connections of one client (WithClient);
+	// more are refused with ERATELIMIT before the upgrade. Zero means no
+	// cap: every connection holds a goroutine and a hub subscription, so
+	// public deployments should set one.
+	MaxPerClient int
+	Logger       *slog.Logger
 }
 
 func (o *StreamOptions) defaults() {
@@ -81,15 +86,16 @@ type Streamer struct {
 	up      websocket.Upgrader
 	origins map[string]bool
 
-	wg    sync.WaitGroup // reader goroutines
-	mu    sync.Mutex
-	conns map[*wsConn]struct{}
+	wg        sync.WaitGroup // reader goroutines
+	mu        sync.Mutex
+	conns     map[*wsConn]struct{}
+	perClient map[string]int // open or opening connections by client
 }
 
 // NewStreamer returns a Streamer for the hub's topics.
 func NewStreamer(hub *Hub, opts StreamOptions) *Streamer {
 	opts.defaults()
-	s := &Streamer{hub: hub, opts: opts, origins: map[string]bool{}, conns: map[*wsConn]struct{}{}}
+	s := &Streamer{hub: hub, opts: opts, origins: map[string]bool{}, conns: map[*wsConn]struct{}{}, perClient: map[string]int{}}
 	for _, o := range append([]string{opts.BaseURL}, opts.AllowedOrigins...) {
 		if k := originKey(o); k != "" {
 			s.origins[k] = true
@@ -147,17 +153,23 @@ func (s *Streamer) Serve(w http.ResponseWriter, r *http.Request, t Topic, since 
 	if !s.CheckOrigin(r) {
 		return feedback.Errorf(feedback.EFORBIDDEN, "Không cho phép kết nối từ trang web khác.", "Origin not allowed.")
 	}
-	c := &wsConn{s: s, last: since, expires: time.Now().Add(s.opts.MaxAge)}
+	client := clientOf(r)
+	if !s.admit(client) {
+		return errTooManyConnections()
+	}
+	c := &wsConn{s: s, client: client, last: since, expires: time.Now().Add(s.opts.MaxAge)}
 	sctx, cancel := context.WithTimeout(r.Context(), 5*time.Second) // a hub that never started
 	sub, head, err := s.hub.Subscribe(sctx, t, c.kick)
 	cancel()
 	if err != nil {
+		s.release(client)
 		return &feedback.Error{Code: feedback.EUNAVAILABLE, Message: "Dịch vụ cập nhật trực tiếp tạm ngừng.", MessageEN: "Live updates are unavailable.", Err: err}
 	}
 	c.sub = sub
 	ws, err := s.up.Upgrade(w, r, nil)
 	if err != nil {
 		sub.Close()
+		s.release(client)
 		return nil // the upgrader has answered
 	}
 	c.ws = ws

@@ -300,3 +300,37 @@ func TestSlowClientIsToldToResumeAndMissesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionsPerClientAreCapped: one client cannot hold more than
+// MaxPerClient streams (each costs a goroutine and a subscription); a
+// closed one frees its place, and another client is not affected.
+func TestConnectionsPerClientAreCapped(t *testing.T) {
+	hub := mustRunHub(t, mustOpenStore(t, ""), HubOptions{})
+	st := NewStreamer(hub, StreamOptions{MaxPerClient: 2})
+	srv := serveReports(t, st)
+	a, b := dial(t, srv, "code=AAA", nil), dial(t, srv, "code=BBB", nil)
+	defer b.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/?code=CCC"
+	if ws, resp, err := websocket.DefaultDialer.Dial(url, nil); err == nil {
+		ws.Close()
+		t.Fatal("a third stream from the same client was accepted")
+	} else if resp == nil || resp.StatusCode == http.StatusSwitchingProtocols {
+		t.Fatalf("third stream: %v", err)
+	}
+	a.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err == nil {
+			ws.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a closed stream did not free its place: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !st.admit("192.0.2.7") {
+		t.Fatal("another client was refused")
+	}
+}

@@ -13,10 +13,11 @@ import (
 // as long as the connection; its writer goroutine is started by kick when
 // messages are queued and exits when the queue is empty.
 type wsConn struct {
-	s    *Streamer
-	ws   *websocket.Conn
-	sub  *Subscription
-	last int64 // highest sequence written; only the current writer touches it
+	s      *Streamer
+	ws     *websocket.Conn
+	sub    *Subscription
+	client string // what the connection is counted under (MaxPerClient)
+	last   int64  // highest sequence written; only the current writer touches it
 	// expires is when the connection must re-authenticate (MaxAge).
 	expires time.Time
 
@@ -179,4 +180,5 @@ func (c *wsConn) close() {
 	c.sub.Close()
 	_ = c.ws.Close()
 	c.s.untrack(c)
+	c.s.release(c.client)
 }

@@ -1,9 +1,12 @@
 package server
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"phananh/live"
+	"phananh/ratelimit"
 )
 
 // MountLive adds the websocket endpoints:
@@ -33,7 +36,7 @@ func (s *Server) reportLive(st *live.Streamer) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		if err := st.Serve(c.Writer, c.Request, live.ReportTopic(r.Code, r.ID), since); err != nil {
+		if err := st.Serve(c.Writer, liveRequest(c), live.ReportTopic(r.Code, r.ID), since); err != nil {
 			RenderError(c, s.log, err)
 		}
 	}
@@ -58,10 +61,17 @@ func (s *Server) staffLive(st *live.Streamer, auth live.Authenticator) gin.Handl
 			RenderError(c, s.log, err)
 			return
 		}
-		if err := st.Serve(c.Writer, c.Request, topic, since); err != nil {
+		if err := st.Serve(c.Writer, liveRequest(c), topic, since); err != nil {
 			RenderError(c, s.log, err)
 		}
 	}
+}
+
+// liveRequest names the client of a websocket request as the rate limits
+// do (behind trusted proxies, IPv6 by /64), so the streamer's per-client
+// cap counts citizens, not the proxy.
+func liveRequest(c *gin.Context) *http.Request {
+	return c.Request.WithContext(live.WithClient(c.Request.Context(), ratelimit.ClientKey(c.ClientIP())))
 }
 
 // sinceParam reads ?since=; -1 means absent (no replay).

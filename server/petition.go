@@ -254,7 +254,7 @@ func (h *petitionHandlers) live(st *live.Streamer) gin.HandlerFunc {
 			RenderError(c, h.s.log, err)
 			return
 		}
-		if err := st.Serve(c.Writer, c.Request, live.PetitionTopic(p.ID), since); err != nil {
+		if err := st.Serve(c.Writer, liveRequest(c), live.PetitionTopic(p.ID), since); err != nil {
 			RenderError(c, h.s.log, err)
 		}
 	}

@@ -39,6 +39,11 @@ type features struct {
 	workers []worker
 }
 
+// maxLivePerClient caps one address's open live streams. Mobile carriers
+// put many citizens behind one IPv4 address, so it is generous: it stops
+// one machine from holding thousands of goroutines, not a busy carrier.
+const maxLivePerClient = 256
+
 // wireFeatures wires everything on top of a.intake and a.server, adding
 // each part's publisher to the fan-out and its loop to the workers. It runs
 // before any worker or request, as the fan-out requires.
@@ -52,6 +57,7 @@ func (a *app) wireFeatures(ctx context.Context) (*features, error) {
 	a.subscribers.add(f.hub)
 	f.streamer = live.NewStreamer(f.hub, live.StreamOptions{
 		BaseURL: a.cfg.BaseURL, AllowedOrigins: a.cfg.AllowedOrigins, Logger: a.log,
+		MaxPerClient: maxLivePerClient,
 	})
 
 	var err error
