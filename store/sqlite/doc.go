@@ -24,7 +24,16 @@
 // itself. s.txExec and s.txQueryRow run SQL in the transaction through the
 // statements prepared at Open (hotWrites in stmt.go) and fall back to
 // tx.ExecContext for any other SQL; s.insertEvents appends events in the
-// same transaction as the change they describe.
+// same transaction as the change they describe, in one multi-row INSERT.
+//
+// s.writeAtomic skips the savepoint for a function that either fails at
+// its first statement (which SQLite undoes alone) or wraps later failures
+// in errAbort, which fails the whole batch: CreateReport, the hot path.
+// A new report's report_stats row is staged in an unindexed table and
+// moved in bulk (report_stats.go): before every other write, before the
+// statistics reads, and once a second. WAL checkpoints run PASSIVE from a
+// separate connection every 200 ms (checkpoint.go); the writer's
+// wal_autocheckpoint remains as the backstop that restarts the WAL.
 //
 // # Reading
 //
