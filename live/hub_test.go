@@ -109,6 +109,20 @@ func TestPublicViewWithholdsCitizenText(t *testing.T) {
 	}
 }
 
+// TestPublicViewWithholdsInvalidationReason: the petition's public stream
+// carries the corrected count, not why (nor whose) signatures were struck.
+func TestPublicViewWithholdsInvalidationReason(t *testing.T) {
+	e := feedback.Event{Type: feedback.EventSignaturesRemoved, PetitionID: "p-1", Public: true, Actor: feedback.ActorSystem,
+		Text: "nhiều chữ ký từ 203.0.113.9, tên miền mailinator.com", Data: map[string]string{"supporters": "41"}}
+	m, err := encode(e, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(m.Data); strings.Contains(s, "203.0.113.9") || !strings.Contains(s, `"supporters":"41"`) {
+		t.Errorf("public message %s: want the count without the reason", s)
+	}
+}
+
 func TestSlowSubscriberIsClosedWithoutStallingOthers(t *testing.T) {
 	store := mustOpenStore(t, "")
 	h := mustRunHub(t, store, HubOptions{QueueSize: 2})

@@ -25,6 +25,11 @@ var publicDataKeys = map[string]bool{
 	"duplicate_of": true, "rating": true, "supporters": true, "level": true,
 }
 
+// privateText are public events whose Text is still staff-only: the
+// reason a supervisor gives for invalidating signatures may name the
+// addresses or domains that were struck out.
+var privateText = map[feedback.EventType]bool{feedback.EventSignaturesRemoved: true}
+
 // publicEvent is the citizen view of an event: no internal ids, no staff
 // account ids, no internal notes, no personal data.
 type publicEvent struct {
@@ -43,7 +48,8 @@ type publicEvent struct {
 }
 
 // PublicView returns the citizen view of e; it is what public topics send.
-// Text a citizen wrote (a reopen reason) is left out: the report may be one
+// A supervisor's reason for invalidating signatures is left out, and so is
+// text a citizen wrote (a reopen reason): the report may be one
 // its author asked not to publish, which the hub does not know, and the
 // tracking page shows that text itself when the report is public.
 func PublicView(e feedback.Event) any {
@@ -52,7 +58,7 @@ func PublicView(e feedback.Event) any {
 		UnitID: e.UnitID, Public: e.Public, Actor: publicActor(e.Actor),
 		From: e.From, To: e.To, At: e.At,
 	}
-	if e.Public && e.Actor != feedback.ActorCitizen {
+	if e.Public && e.Actor != feedback.ActorCitizen && !privateText[e.Type] {
 		p.Text = e.Text
 	}
 	for k, v := range e.Data {
