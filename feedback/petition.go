@@ -150,11 +150,13 @@ func (p *Petition) AddSignatures(n int, at time.Time, due func(from time.Time, w
 	return evs
 }
 
-// RemoveSignatures uncounts n invalidated signatures and returns the event.
-func (p *Petition) RemoveSignatures(n int, at time.Time, reason string) Event {
+// RemoveSignatures uncounts n invalidated signatures and returns the public
+// event. The supervisor's reason can name addresses or domains, so it goes
+// to the audit log only, never into this event.
+func (p *Petition) RemoveSignatures(n int, at time.Time) Event {
 	p.Signatures = max(0, p.Signatures-n)
 	e := p.event(EventSignaturesRemoved, at, map[string]string{"supporters": strconv.Itoa(p.Signatures), "removed": strconv.Itoa(n)})
-	e.Text = reason
+	e.Text = "Một số chữ ký không hợp lệ đã bị hủy; số chữ ký đã được tính lại."
 	return e
 }
 

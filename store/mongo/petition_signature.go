@@ -242,7 +242,7 @@ func (s *Store) InvalidateSignatures(ctx context.Context, petitionID string, sel
 		}
 		p = d.petition()
 		p.Signatures += removed
-		e := p.RemoveSignatures(removed, msUTC(at), reason)
+		e := p.RemoveSignatures(removed, msUTC(at))
 		count = p.Signatures
 		out, err = s.insertEvents(ctx, []feedback.Event{e}, feedback.Event{})
 		return err

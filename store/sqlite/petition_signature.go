@@ -205,7 +205,7 @@ func (s *Store) InvalidateSignatures(ctx context.Context, petitionID string, sel
 		if removed == 0 {
 			return nil
 		}
-		e := p.RemoveSignatures(removed, utc(at), reason)
+		e := p.RemoveSignatures(removed, utc(at))
 		count = p.Signatures
 		if err := txSaveCount(ctx, tx, p, false); err != nil {
 			return err
