@@ -10,7 +10,6 @@ import (
 
 	"phananh/feedback"
 	"phananh/live"
-	"phananh/mailbox"
 )
 
 // TelegramSender sends a plain text message to a chat. The bot provides
@@ -141,8 +140,8 @@ func (a *AnswerDelivery) sender(p *feedback.Petition, e feedback.Event, sig *fee
 	link := a.d.BaseURL + "/petitions/" + p.ID
 	switch {
 	case sig.Method == feedback.SignByEmail && a.d.Mailer != nil && sig.Email != "":
-		msg := &mailbox.Mail{
-			To:      []mail.Address{{Address: sig.Email}},
+		msg := Mail{
+			To:      mail.Address{Address: sig.Email},
 			Subject: "Trả lời chính thức kiến nghị: " + truncate(p.Title, 80),
 			Text:    answerText(p, e, link), AutoSubmitted: true,
 		}

@@ -9,7 +9,6 @@ import (
 
 	"phananh/feedback"
 	"phananh/live"
-	"phananh/mailbox"
 	"phananh/petition"
 )
 
@@ -35,7 +34,12 @@ func (o *outbox) record(to string) error {
 	return nil
 }
 
-func (o *outbox) Send(_ context.Context, m *mailbox.Mail) error { return o.record(m.To[0].Address) }
+func (o *outbox) Send(_ context.Context, m petition.Mail) error {
+	if !m.AutoSubmitted {
+		return feedback.Errorf(feedback.EINVALID, "thiếu Auto-Submitted", "answer mail not marked Auto-Submitted")
+	}
+	return o.record(m.To.Address)
+}
 
 func (o *outbox) SendText(_ context.Context, chat int64, _ string) error {
 	return o.record("tg:" + strconv.Itoa(int(chat)))

@@ -12,7 +12,6 @@ import (
 
 	"phananh/city"
 	"phananh/feedback"
-	"phananh/mailbox"
 	"phananh/petition"
 	"phananh/store/petitiontest"
 	"phananh/store/sqlite"
@@ -289,8 +288,8 @@ func mustContain(t *testing.T, s, sub string) {
 // SMTP servers do.
 type failingMailer struct{}
 
-func (failingMailer) Send(_ context.Context, m *mailbox.Mail) error {
-	return feedback.Errorf(feedback.EUNAVAILABLE, "lỗi", "550 mailbox "+m.To[0].Address+" unavailable")
+func (failingMailer) Send(_ context.Context, m petition.Mail) error {
+	return feedback.Errorf(feedback.EUNAVAILABLE, "lỗi", "550 mailbox "+m.To.Address+" unavailable")
 }
 
 func TestEmailNeverLogged(t *testing.T) {

@@ -11,16 +11,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"phananh/feedback"
-	"phananh/mailbox"
 	"phananh/ratelimit"
 )
-
-// Mailer sends one e-mail; *mailbox.Mailer (PHANANH_SMTP_*) implements it.
-type Mailer interface {
-	Send(ctx context.Context, msg *mailbox.Mail) error
-}
-
-var _ Mailer = (*mailbox.Mailer)(nil)
 
 // MaxNameLen bounds a signer's name.
 const MaxNameLen = 100
@@ -99,7 +91,7 @@ func cleanName(name string) (string, error) {
 // ConfirmPath is the path of a confirmation link, before its query.
 func ConfirmPath(petitionID string) string { return "/api/v1/petitions/" + petitionID + "/confirm" }
 
-func (s *Service) confirmationMail(p *feedback.Petition, sig *feedback.Signature, secret string) *mailbox.Mail {
+func (s *Service) confirmationMail(p *feedback.Petition, sig *feedback.Signature, secret string) Mail {
 	link := s.link(ConfirmPath(p.ID) + "?token=" + url.QueryEscape(secret))
 	hours := int(s.cfg.TokenTTL.Hours())
 	var b strings.Builder
@@ -114,8 +106,8 @@ func (s *Service) confirmationMail(p *feedback.Petition, sig *feedback.Signature
 	if sig.Language == "en" {
 		subject = "Confirm your petition signature"
 	}
-	return &mailbox.Mail{
-		To: []mail.Address{{Address: sig.Email}}, Subject: subject + ": " + truncate(p.Title, 80),
+	return Mail{
+		To: mail.Address{Address: sig.Email}, Subject: subject + ": " + truncate(p.Title, 80),
 		Text: b.String(), AutoSubmitted: true,
 	}
 }

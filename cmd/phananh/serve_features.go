@@ -80,7 +80,7 @@ func (a *app) wireFeatures(ctx context.Context) (*features, error) {
 
 	pcfg := petition.Config{Publisher: a.publisher, Clean: photo.Clean, BaseURL: a.cfg.BaseURL, Log: a.log}
 	if mail.Mailer != nil {
-		pcfg.Mailer = mail.Mailer // a nil *Mailer inside the interface would panic
+		pcfg.Mailer = petitionMailer{mail.Mailer} // a nil *Mailer inside the interface would panic
 	}
 	f.petition = petition.New(st, a.city, pcfg)
 	a.server.MountPetitions(server.PetitionDeps{Service: f.petition, Auth: f.auth, Streamer: f.streamer})
@@ -98,7 +98,7 @@ func (a *app) wireFeatures(ctx context.Context) (*features, error) {
 	}
 	answers := petition.DeliveryDeps{Store: st, BaseURL: a.cfg.BaseURL, Log: a.log}
 	if mail.Mailer != nil {
-		answers.Mailer = mail.Mailer
+		answers.Mailer = petitionMailer{mail.Mailer}
 	}
 	if botOn {
 		answers.Telegram = b

@@ -15,7 +15,6 @@ import (
 
 	"phananh/city"
 	"phananh/feedback"
-	"phananh/mailbox"
 	"phananh/petition"
 )
 
@@ -27,8 +26,12 @@ type Mailbox struct {
 	sent   int
 }
 
-// Send implements petition.Mailer.
-func (m *Mailbox) Send(_ context.Context, msg *mailbox.Mail) error {
+// Send implements petition.Mailer. It refuses mail not marked
+// Auto-Submitted, so every test that signs by e-mail checks the mark.
+func (m *Mailbox) Send(_ context.Context, msg petition.Mail) error {
+	if !msg.AutoSubmitted {
+		return fmt.Errorf("petitiontest: confirmation mail is not marked Auto-Submitted")
+	}
 	tok := TokenOf(msg.Text)
 	if tok == "" {
 		return fmt.Errorf("petitiontest: no confirmation link in %q", msg.Text)
@@ -38,7 +41,7 @@ func (m *Mailbox) Send(_ context.Context, msg *mailbox.Mail) error {
 	if m.tokens == nil {
 		m.tokens = map[string][]string{}
 	}
-	addr := msg.To[0].Address
+	addr := msg.To.Address
 	m.tokens[addr] = append(m.tokens[addr], tok)
 	m.sent++
 	return nil
