@@ -163,9 +163,11 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
-		// The writer touches random index pages (ids, codes); keeping
-		// 32 MB of them saves a read syscall per page on a large database.
-		q.Add("_pragma", "cache_size(-32768)")
+		// 4 MB of page cache for the writer. Larger is slower: every commit
+		// walks the cache (pcache1Truncate and friends scale with its hash
+		// table), and a page it misses is one pread from the OS page cache.
+		// bench intake: 32 MB 6134/6136 reports/s vs 4 MB 6794/6771.
+		q.Add("_pragma", "cache_size(-4096)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
