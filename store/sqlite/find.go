@@ -134,7 +134,7 @@ func (s *Store) FindReports(ctx context.Context, f feedback.ReportFilter) (feedb
 		limit = defaultReportLimit
 	}
 	limit = min(limit, maxReportLimit)
-	sqlText := `SELECT version, token_hash, idempotency_key, doc, created_at, due_at, id FROM reports`
+	sqlText := `SELECT ` + reportReadColumns + `, created_at, due_at, id FROM reports`
 	if len(q.where) > 0 {
 		sqlText += " WHERE " + strings.Join(q.where, " AND ")
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -24,8 +25,14 @@ const updateReport = `UPDATE reports SET code = ?, idempotency_key = ?, status =
 	lng = ?, text_lc = ?, version = ?, token_hash = ?, doc = ?
 	WHERE id = ? AND version = ?`
 
+// reportReadColumns is what scanReport reads: the document, then the
+// fields that have their own column and are left out of the document
+// (compactDoc). readColumnsAs prefixes them with a table alias.
+const reportReadColumns = `version, token_hash, idempotency_key, doc,
+	id, code, status, category, ward, unit, assignee, priority, created_at, due_at`
+
 // selectReport reads what scanReport needs.
-const selectReport = `SELECT version, token_hash, idempotency_key, doc FROM reports`
+const selectReport = `SELECT ` + reportReadColumns + ` FROM reports`
 
 const selectReportByKey = selectReport + ` WHERE idempotency_key = ?`
 
@@ -46,9 +53,19 @@ func normalizeReport(r *feedback.Report) *feedback.Report {
 	return &c
 }
 
+// compactDoc is the stored document of r: the fields kept in their own
+// columns are blanked, so each report writes them once (scanReport puts
+// them back). Rows written before this hold them in both; the columns win.
+func compactDoc(r *feedback.Report) ([]byte, error) {
+	d := *r
+	d.ID, d.Code, d.Status, d.Category, d.Ward, d.Unit, d.AssigneeID, d.Priority = "", "", "", "", "", "", "", ""
+	d.CreatedAt, d.DueAt = time.Time{}, time.Time{}
+	return json.Marshal(&d) // token hash and idempotency key are json:"-"
+}
+
 // reportValues encodes r (already normalised) in reportColumns order.
 func reportValues(r *feedback.Report) ([]any, error) {
-	doc, err := json.Marshal(r) // token hash and idempotency key are json:"-"
+	doc, err := compactDoc(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode report: %w", err)
 	}
@@ -70,18 +87,25 @@ type scanner interface{ Scan(dest ...any) error }
 // scanReport decodes a row selected with selectReport.
 func scanReport(row scanner) (*feedback.Report, error) {
 	var (
-		r    feedback.Report
-		idem sql.NullString
-		doc  []byte
+		r         feedback.Report
+		c         feedback.Report // the columns
+		idem      sql.NullString
+		doc       []byte
+		createdAt int64
+		dueAt     sql.NullInt64
 	)
-	if err := row.Scan(&r.Version, &r.ReporterTokenHash, &idem, &doc); err != nil {
+	if err := row.Scan(&c.Version, &c.ReporterTokenHash, &idem, &doc,
+		&c.ID, &c.Code, &c.Status, &c.Category, &c.Ward, &c.Unit, &c.AssigneeID, &c.Priority,
+		&createdAt, &dueAt); err != nil {
 		return nil, err
 	}
-	version, token := r.Version, r.ReporterTokenHash
 	if err := json.Unmarshal(doc, &r); err != nil {
 		return nil, fmt.Errorf("decode report: %w", err)
 	}
-	r.Version, r.ReporterTokenHash, r.IdempotencyKey = version, token, idem.String
+	r.Version, r.ReporterTokenHash, r.IdempotencyKey = c.Version, c.ReporterTokenHash, idem.String
+	r.ID, r.Code, r.Status, r.Category, r.Ward, r.Unit = c.ID, c.Code, c.Status, c.Category, c.Ward, c.Unit
+	r.AssigneeID, r.Priority = c.AssigneeID, c.Priority
+	r.CreatedAt, r.DueAt = fromNanos(sql.NullInt64{Int64: createdAt, Valid: true}), fromNanos(dueAt)
 	return &r, nil
 }
 

@@ -12,7 +12,8 @@ import (
 // below the chairman's level (0104_report_stats_escalation.sql) in
 // (due, id) order from a keyset position.
 const escalationCandidatesSQL = `
-SELECT r.version, r.token_hash, r.idempotency_key, r.doc
+SELECT r.version, r.token_hash, r.idempotency_key, r.doc,
+  r.id, r.code, r.status, r.category, r.ward, r.unit, r.assignee, r.priority, r.created_at, r.due_at
 FROM report_stats s INDEXED BY report_stats_escalation JOIN reports r ON r.id = s.report_id
 WHERE s.open_due IS NOT NULL AND s.escalation_level < 2 AND s.open_due < ?1
   AND (s.open_due, s.report_id) > (?2, ?3)
@@ -32,7 +33,8 @@ func (s *Store) EscalationCandidates(ctx context.Context, now, afterDue time.Tim
 }
 
 const autoCloseCandidatesSQL = `
-SELECT r.version, r.token_hash, r.idempotency_key, r.doc
+SELECT r.version, r.token_hash, r.idempotency_key, r.doc,
+  r.id, r.code, r.status, r.category, r.ward, r.unit, r.assignee, r.priority, r.created_at, r.due_at
 FROM report_stats s INDEXED BY report_stats_resolved JOIN reports r ON r.id = s.report_id
 WHERE s.status = 'resolved' AND s.resolved_at <= ?1
 ORDER BY s.resolved_at, s.report_id
@@ -46,7 +48,7 @@ func (s *Store) AutoCloseCandidates(ctx context.Context, resolvedBefore time.Tim
 }
 
 // readReports runs a query selecting reportColumns-compatible rows
-// (version, token_hash, idempotency_key, doc) and decodes them.
+// (reportReadColumns, with the table alias) and decodes them.
 func (s *Store) readReports(ctx context.Context, query string, args ...any) ([]*feedback.Report, error) {
 	if err := s.syncStats(ctx); err != nil {
 		return nil, err
