@@ -31,7 +31,10 @@
 // in errAbort, which fails the whole batch: CreateReport, the hot path.
 // A new report's report_stats row is staged in an unindexed table and
 // moved in bulk (report_stats.go): before every other write, before the
-// statistics reads, and once a second. WAL checkpoints run PASSIVE from a
+// statistics reads, and once a second. A report's doc column omits the
+// fields that have their own column (id, code, status, category, ward,
+// unit, assignee, priority, created_at, due_at; compactDoc), so they reach
+// the WAL once; scanReport reads them back from the columns. WAL checkpoints run PASSIVE from a
 // separate connection every 200 ms (checkpoint.go); the writer's
 // wal_autocheckpoint remains as the backstop that restarts the WAL.
 //
