@@ -108,7 +108,11 @@ func TestLoginAndAuthenticate(t *testing.T) {
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("Authenticate = %v, %v", got, err)
 	}
-	_, _, err = s.Authenticate(ctx, l.Token[:63]+"0")
+	tampered := l.Token[:63] + "0"
+	if tampered == l.Token { // the token already ended in 0
+		tampered = l.Token[:63] + "1"
+	}
+	_, _, err = s.Authenticate(ctx, tampered)
 	wantCode(t, err, feedback.EUNAUTHORIZED)
 	_, err = s.Login(ctx, Credentials{Username: "nguyen.an", Password: "sai mật khẩu rồi", IP: "203.0.113.7"})
 	wantCode(t, err, feedback.EUNAUTHORIZED)
