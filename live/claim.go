@@ -88,10 +88,27 @@ func (c *Consumer) process(ctx context.Context, log *slog.Logger, e feedback.Eve
 	}
 }
 
-// call runs the handler with its timeout and Delivery.
+// stopGrace is how long a handler call in flight when the consumer stops
+// may go on: long enough for a message already being sent to finish and be
+// recorded, so a graceful stop does not turn it into a redelivery.
+const stopGrace = 5 * time.Second
+
+// call runs the handler with its timeout and Delivery. The handler's
+// context outlives ctx by up to stopGrace: stopping the consumer lets the
+// call in flight finish instead of cutting a side effect off halfway.
 func (c *Consumer) call(ctx context.Context, e feedback.Event, d Delivery) error {
-	hctx, cancel := context.WithTimeout(context.WithValue(ctx, deliveryKey{}, d), c.opts.HandlerTimeout)
+	hctx, cancel := context.WithTimeout(context.WithValue(context.WithoutCancel(ctx), deliveryKey{}, d), c.opts.HandlerTimeout)
 	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(stopGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-hctx.Done():
+		}
+	})
+	defer stop()
 	return c.handle(hctx, e)
 }
 
