@@ -54,19 +54,30 @@ func scanPetition(row scanner) (*feedback.Petition, error) {
 	return &p, nil
 }
 
+// preparePetition checks p and encodes, outside the writer, what a create
+// or an update stores: the normalised petition at version, its document
+// and the event rows.
+func (s *Store) preparePetition(p *feedback.Petition, version int64, events []feedback.Event) (*feedback.Petition, []byte, []eventRow, error) {
+	if err := p.Storable(); err != nil {
+		return nil, nil, nil, err
+	}
+	n := normalizePetition(p)
+	n.Version = version
+	doc, err := petitionDoc(n)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows, err := s.eventRows(events)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return n, doc, rows, nil
+}
+
 // CreatePetition stores a new petition with its events. Errors: EINVALID,
 // ECONFLICT (id taken).
 func (s *Store) CreatePetition(ctx context.Context, p *feedback.Petition, events []feedback.Event) ([]feedback.Event, error) {
-	if err := p.Storable(); err != nil {
-		return nil, err
-	}
-	n := normalizePetition(p)
-	n.Version = 1
-	doc, err := petitionDoc(n)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.eventRows(events)
+	n, doc, rows, err := s.preparePetition(p, 1, events)
 	if err != nil {
 		return nil, err
 	}
@@ -163,16 +174,7 @@ func dbErrorOrNil(err error, what string) error {
 // UpdatePetition stores p if its version still matches, leaving the
 // signature count and level alone. Errors: ENOTFOUND, ECONFLICT.
 func (s *Store) UpdatePetition(ctx context.Context, p *feedback.Petition, events []feedback.Event) ([]feedback.Event, error) {
-	if err := p.Storable(); err != nil {
-		return nil, err
-	}
-	n := normalizePetition(p)
-	n.Version = p.Version + 1
-	doc, err := petitionDoc(n)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.eventRows(events)
+	n, doc, rows, err := s.preparePetition(p, p.Version+1, events)
 	if err != nil {
 		return nil, err
 	}
