@@ -49,21 +49,16 @@ func (s *Store) Stats(ctx context.Context, q feedback.StatsQuery) ([]feedback.St
 	if !q.From.Before(q.To) {
 		return nil, feedback.FieldError("from", "Khoảng thời gian không hợp lệ.", "from must be before to")
 	}
-	path, err := s.statsPath(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if path == statsInGoForFerretDB {
+	if s.stats == statsInGoForFerretDB {
 		return s.statsInGo(ctx, q)
 	}
 	return s.statsByPipeline(ctx, q)
 }
 
-// statsPath asks the server's buildInfo which path Stats takes: FerretDB
-// answers with a ferretdbVersion field, MongoDB does not. It is asked on
-// every call (one short command beside a pass over the cohort) so that
-// the Store needs no state for it.
-func (s *Store) statsPath(ctx context.Context) (statsPath, error) {
+// detectStatsPath asks the server's buildInfo which path Stats takes:
+// FerretDB answers with a ferretdbVersion field, MongoDB does not. Open
+// asks once; the server behind a URI does not change kind.
+func (s *Store) detectStatsPath(ctx context.Context) (statsPath, error) {
 	var info bson.Raw
 	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
 		return statsOnServer, wrap(err)

@@ -127,9 +127,12 @@ func checkStatsOutput(t *testing.T, proj bson.D) {
 // and the Go fallback only on FerretDB.
 func TestStatsPathByServer(t *testing.T) {
 	s := MustOpen(t)
-	path, err := s.statsPath(t.Context())
+	path, err := s.detectStatsPath(t.Context())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.stats != path {
+		t.Fatalf("Open chose %v, the server says %v", s.stats, path)
 	}
 	want := statsOnServer
 	if isFerret(t, s) {

@@ -65,7 +65,9 @@ type Store struct {
 	// txn is true when the server supports multi-document transactions
 	// (replica set or mongos).
 	txn bool
-	now func() time.Time
+	// stats is how Stats computes: by pipeline, or in Go on FerretDB.
+	stats statsPath
+	now   func() time.Time
 
 	reports, events, counters, checkpoints, state *mongo.Collection
 	photoFiles, photoChunks                       *mongo.Collection
@@ -145,6 +147,9 @@ func (s *Store) start(ctx context.Context) error {
 		return err
 	}
 	s.txn = txn
+	if s.stats, err = s.detectStatsPath(ctx); err != nil {
+		return err
+	}
 	if err := s.createIndexes(ctx); err != nil {
 		return err
 	}
