@@ -317,7 +317,7 @@ type PetitionStore interface {
 	// appends Petition.RemoveSignatures' event (when any was counted). It
 	// returns how many confirmed signatures were invalidated, the new count
 	// and the events. Errors: EINVALID (empty selector), ENOTFOUND.
-	InvalidateSignatures(ctx context.Context, petitionID string, sel SignatureSelector, at time.Time, reason string) (removed, count int, events []Event, err error)
+	InvalidateSignatures(ctx context.Context, petitionID string, sel SignatureSelector, at time.Time) (removed, count int, events []Event, err error)
 
 	// Signatures lists signatures in id order, with their contact details
 	// (for delivering the answer); callers show only PublicName.

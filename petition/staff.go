@@ -109,7 +109,7 @@ func (s *Service) Invalidate(ctx context.Context, by feedback.Actor, id string, 
 	if d := strings.TrimSpace(in.EmailDomain); d != "" {
 		sel.EmailDomain = canonicalDomain(strings.ToLower(strings.TrimPrefix(d, "@")))
 	}
-	removed, count, evs, err := s.store.InvalidateSignatures(ctx, id, sel, s.cfg.Now().UTC(), in.Reason)
+	removed, count, evs, err := s.store.InvalidateSignatures(ctx, id, sel, s.cfg.Now().UTC())
 	if err != nil {
 		return Invalidated{}, err
 	}

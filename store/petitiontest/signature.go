@@ -192,12 +192,12 @@ func testInvalidate(t *testing.T, s Store, _ Caps) {
 	pendingSpam := newSig(p, "s3", "spam.example", "198.51.100.4", at(4))
 	pendingHash := request(t, s, pendingSpam, at(60))
 
-	_, _, _, err := s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{}, at(20), "x")
+	_, _, _, err := s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{}, at(20))
 	wantCode(t, err, feedback.EINVALID)
-	_, _, _, err = s.InvalidateSignatures(ctx, "nope", feedback.SignatureSelector{IP: "1.2.3.4"}, at(20), "x")
+	_, _, _, err = s.InvalidateSignatures(ctx, "nope", feedback.SignatureSelector{IP: "1.2.3.4"}, at(20))
 	wantCode(t, err, feedback.ENOTFOUND)
 
-	removed, count, evs, err := s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{EmailDomain: "spam.example"}, at(20), "tên miền rác")
+	removed, count, evs, err := s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{EmailDomain: "spam.example"}, at(20))
 	must(t, err)
 	if removed != 2 || count != 3 || len(evs) != 1 || evs[0].Type != feedback.EventSignaturesRemoved || evs[0].Data["supporters"] != "3" {
 		t.Fatalf("by domain: removed %d count %d events %+v", removed, count, evs)
@@ -205,18 +205,18 @@ func testInvalidate(t *testing.T, s Store, _ Caps) {
 	// The pending one was invalidated too: its link no longer counts.
 	_, err = s.ConfirmSignature(ctx, pendingHash, at(21), due)
 	wantCode(t, err, feedback.ECONFLICT)
-	removed, count, _, err = s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{IP: "198.51.100.9"}, at(22), "cùng IP")
+	removed, count, _, err = s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{IP: "198.51.100.9"}, at(22))
 	must(t, err)
 	if removed != 2 || count != 1 {
 		t.Fatalf("by IP: removed %d count %d", removed, count)
 	}
-	removed, count, evs, err = s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{From: at(9), Until: at(11)}, at(23), "khung giờ")
+	removed, count, evs, err = s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{From: at(9), Until: at(11)}, at(23))
 	must(t, err)
 	if removed != 1 || count != 0 || len(evs) != 1 {
 		t.Fatalf("by window: removed %d count %d", removed, count)
 	}
 	// Nothing left to remove: no event.
-	removed, count, evs, err = s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{IP: "198.51.100.9"}, at(24), "lần nữa")
+	removed, count, evs, err = s.InvalidateSignatures(ctx, p.ID, feedback.SignatureSelector{IP: "198.51.100.9"}, at(24))
 	must(t, err)
 	if removed != 0 || count != 0 || len(evs) != 0 {
 		t.Fatalf("repeat: removed %d count %d events %d", removed, count, len(evs))

@@ -181,7 +181,7 @@ func txCount(ctx context.Context, tx *sql.Tx, petitionID string) (int, error) {
 
 // InvalidateSignatures invalidates the selected signatures and uncounts the
 // confirmed ones. Errors: EINVALID, ENOTFOUND.
-func (s *Store) InvalidateSignatures(ctx context.Context, petitionID string, sel feedback.SignatureSelector, at time.Time, reason string) (int, int, []feedback.Event, error) {
+func (s *Store) InvalidateSignatures(ctx context.Context, petitionID string, sel feedback.SignatureSelector, at time.Time) (int, int, []feedback.Event, error) {
 	if sel.Empty() {
 		return 0, 0, nil, feedback.FieldError("selector", "Cần chọn tên miền, địa chỉ IP hoặc khoảng thời gian.", "Choose a domain, an IP address or a time window.")
 	}
