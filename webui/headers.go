@@ -1,10 +1,6 @@
 package webui
 
 import (
-	"io/fs"
-	"mime"
-	"net/http"
-	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -65,23 +61,4 @@ func apiHeaders(c *gin.Context) {
 	c.Writer.Header().Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 	c.Header("Cache-Control", "no-store")
 	c.Next()
-}
-
-// serveStatic serves the embedded scripts, styles and vendor files. They
-// are embedded in the binary, so their content changes only with it; a
-// short max-age keeps an upgrade visible within the hour.
-func (u *UI) serveStatic(c *gin.Context) {
-	name := strings.TrimPrefix(path.Clean("/"+c.Param("path")), "/")
-	b, err := fs.ReadFile(u.static, name)
-	if err != nil || name == "" || strings.HasPrefix(path.Base(name), ".") {
-		c.Status(http.StatusNotFound)
-		return
-	}
-	ct := mime.TypeByExtension(path.Ext(name))
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	c.Header("Cache-Control", "public, max-age=3600")
-	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'")
-	c.Data(http.StatusOK, ct, b)
 }

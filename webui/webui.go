@@ -86,7 +86,7 @@ const DefaultTileURL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 type UI struct {
 	cfg      Config
 	pages    map[string]*template.Template
-	static   fs.FS
+	static   map[string]*staticFile // by path under static/
 	tokens   *formTokens
 	classify *ratelimit.Keyed
 	csp      string
@@ -132,9 +132,13 @@ func New(cfg Config) (*UI, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := fs.Sub(files, "static")
+	sub, err := fs.Sub(files, "static")
 	if err != nil {
 		return nil, err
+	}
+	st, err := staticFiles(sub)
+	if err != nil {
+		return nil, fmt.Errorf("webui: static files: %w", err)
 	}
 	return &UI{
 		cfg: cfg, pages: pages, static: st,
