@@ -141,6 +141,8 @@ func startBenchApp(ctx context.Context, env *Env, dir string) (*benchApp, error)
 	// The access log is formatted as in production but thrown away, so its
 	// cost is measured without flooding the terminal.
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	tuneGC(env.Getenv) // the collector settings serve runs with
+
 	a, err := openApp(ctx, cfg, log, rate.Inf) // one client address: no rate limit
 	if err != nil {
 		return nil, err

@@ -76,6 +76,7 @@ func runLiveBench(ctx context.Context, env *Env, b liveBench) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	tuneGC(env.Getenv) // as serve runs: memory per connection includes its effect
 	store, err := sqlite.Open(ctx, dir, sqlite.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return err

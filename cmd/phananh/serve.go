@@ -48,6 +48,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log := newLogger(env.Stderr, cfg.LogLevel)
+	tuneGC(env.Getenv)
 	a, err := openApp(ctx, cfg, log, 0)
 	if err != nil {
 		return err
