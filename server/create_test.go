@@ -295,7 +295,7 @@ func TestMetricsCountRequestsAndReports(t *testing.T) {
 	f.postJSON(`{"text":"` + goodText + `","category":"rac_thai"}`)
 	f.postJSON(`{"text":"x"}`)
 	f.get("/api/v1/reports/ZZZZZZZZ", nil)
-	body := f.get("/metrics", nil).Body.String()
+	body := f.getFrom("127.0.0.1:40000", "/metrics", nil).Body.String()
 	for _, want := range []string{
 		`phananh_reports_created_total{channel="api"} 1`,
 		`phananh_report_status_entered_total{status="received"} 1`,

@@ -60,6 +60,9 @@ type Deps struct {
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed; empty trusts none.
 	TrustedProxies []string
+	// MetricsToken, when set, is the bearer token GET /metrics requires;
+	// empty serves metrics to loopback clients only.
+	MetricsToken string
 }
 
 // Server is the HTTP handler of phananh.
@@ -72,6 +75,8 @@ type Server struct {
 	view     *viewer
 	now      func() time.Time
 	draining atomic.Bool
+	// metricsToken is Deps.MetricsToken.
+	metricsToken string
 	// uploads bounds how many multipart bodies (up to MaxMultipartBytes
 	// each, held in memory) are being read at once.
 	uploads chan struct{}
@@ -103,7 +108,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		engine: e, store: d.Store, intake: d.Intake, log: d.Logger, metrics: d.Metrics,
 		view: &viewer{dir: d.City, baseURL: d.BaseURL, now: d.Now}, now: d.Now,
-		uploads: make(chan struct{}, MaxConcurrentUploads),
+		uploads: make(chan struct{}, MaxConcurrentUploads), metricsToken: d.MetricsToken,
 	}
 	e.Use(requestID(), accessLog(s.log, s.now), s.metrics.middleware(s.now), recovery(s.log),
 		securityHeaders(len(d.BaseURL) > 8 && d.BaseURL[:8] == "https://"),
@@ -120,7 +125,8 @@ func (s *Server) routes() {
 	e.NoRoute(func(c *gin.Context) { RenderError(c, s.log, errNoRoute()) })
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(s.metrics.Handler()))
+	e.GET("/metrics", metricsAccess(s.metricsToken, func(c *gin.Context, err error) { RenderError(c, s.log, err) }),
+		gin.WrapH(s.metrics.Handler()))
 
 	api := e.Group("/api/v1", apiHeaders())
 	api.POST("/reports", s.createReport)

@@ -65,6 +65,19 @@ func (f *fixture) get(path string, into any) *httptest.ResponseRecorder {
 	return w
 }
 
+// getFrom is a GET from the TCP peer addr with the given headers.
+func (f *fixture) getFrom(addr, path string, hdr map[string]string) *httptest.ResponseRecorder {
+	f.t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.RemoteAddr = addr
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	f.srv.ServeHTTP(w, req)
+	return w
+}
+
 // seed stores a report with its created event, as intake would.
 func (f *fixture) seed(r *feedback.Report, more ...feedback.Event) *feedback.Report {
 	f.t.Helper()

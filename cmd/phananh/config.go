@@ -28,6 +28,9 @@ type Config struct {
 	// so rate limits see the citizen's address, not the proxy's.
 	TrustedProxies []string // PHANANH_TRUSTED_PROXIES (comma separated IPs or CIDRs)
 	TileURL        string   // PHANANH_TILE_URL
+	// MetricsToken is the bearer token GET /metrics requires; without it
+	// only loopback clients may read metrics.
+	MetricsToken string // PHANANH_METRICS_TOKEN (secret)
 
 	ClassifierMode      string        // PHANANH_CLASSIFIER: local, llm, ensemble
 	ClassifierThreshold float64       // PHANANH_CLASSIFIER_THRESHOLD
@@ -70,6 +73,8 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		BaseURL:  strings.TrimRight(l.str("PHANANH_BASE_URL", "http://localhost:8080"), "/"),
 		LogLevel: l.oneOf("PHANANH_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		TileURL:  l.str("PHANANH_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+
+		MetricsToken: l.secret("PHANANH_METRICS_TOKEN"),
 
 		ClassifierMode:      l.oneOf("PHANANH_CLASSIFIER", "local", "local", "llm", "ensemble"),
 		ClassifierThreshold: l.float("PHANANH_CLASSIFIER_THRESHOLD", 0.55, 0, 1),

@@ -134,7 +134,7 @@ func (a *app) wire(postRate rate.Limit) error {
 	a.server, err = server.New(server.Deps{
 		Store: a.store, Intake: a.intake, City: server.CityDirectory(a.city),
 		Metrics: a.metrics, Logger: a.log, BaseURL: a.cfg.BaseURL, PostRate: postRate,
-		TrustedProxies: a.cfg.TrustedProxies,
+		TrustedProxies: a.cfg.TrustedProxies, MetricsToken: a.cfg.MetricsToken,
 	})
 	return err
 }

@@ -1,0 +1,55 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"phananh/feedback"
+)
+
+// metricsAccess guards GET /metrics. The figures carry no personal data,
+// but request rates and report counts are not for everyone: with a token
+// (PHANANH_METRICS_TOKEN) a scraper sends "Authorization: Bearer <token>";
+// without one, only clients on the loopback interface (a local Prometheus
+// or node agent, `curl` on the host) may read them. The peer address is the
+// TCP connection's, never X-Forwarded-For, so a proxy in front does not
+// open the endpoint to the Internet.
+func metricsAccess(token string, log func(c *gin.Context, err error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if token != "" {
+			got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+				log(c, feedback.Errorf(feedback.EUNAUTHORIZED,
+					"Cần mã truy cập để xem số liệu giám sát.", "A bearer token is required for metrics."))
+				c.Abort()
+				return
+			}
+			c.Next()
+			return
+		}
+		if !fromLoopback(c.Request) {
+			log(c, feedback.Errorf(feedback.EFORBIDDEN,
+				"Số liệu giám sát chỉ xem được từ máy chủ (hoặc đặt PHANANH_METRICS_TOKEN).",
+				"Metrics are served to loopback clients only (or set PHANANH_METRICS_TOKEN)."))
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+// fromLoopback reports whether the request's TCP peer is on the loopback
+// interface.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
