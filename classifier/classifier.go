@@ -61,7 +61,7 @@ func (c *Local) Classify(_ context.Context, in feedback.ClassifyInput) (feedback
 		fs = &featureSet{}
 	}
 	defer c.pool.Put(fs)
-	extract(in.Text, c.model.Dims, fs)
+	extractWords(in.Text, c.model.Dims, fs)
 	var buf [maxClasses]float64
 	p := c.model.scores(fs, buf[:0])
 	order := top3(p)

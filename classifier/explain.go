@@ -68,24 +68,25 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 // of fs for class.
 func (c *Local) shortlist(fs *featureSet, class int, grams bool) *shortlist {
 	var s shortlist
-	k := float32(len(c.model.Classes))
+	if grams {
+		for f := range fs.grams(c.model.Dims) {
+			c.offer(&s, f, class)
+		}
+		return &s
+	}
 	for _, f := range fs.feats {
-		if (f.kind == kindCharGrm) != grams || fs.toks.placeholder(f) {
-			continue
-		}
-		idf, row := c.model.row(f.bucket)
-		if idf == 0 {
-			continue
-		}
-		var sum float32
-		for _, v := range row {
-			sum += v
-		}
-		if w := idf * (row[class] - sum/k); w > 0 {
-			s.offer(candidate{f, w})
+		if !fs.toks.placeholder(f) {
+			c.offer(&s, f, class)
 		}
 	}
 	return &s
+}
+
+// offer puts f on s by how much more it weighs for class than on average.
+func (c *Local) offer(s *shortlist, f feature, class int) {
+	if w := c.model.table.lift(f.bucket, class); w > 0 {
+		s.offer(candidate{f, w})
+	}
 }
 
 // placeholder reports whether a syllable feature stands for a number, a

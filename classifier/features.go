@@ -1,6 +1,9 @@
 package classifier
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Feature kinds. Each kind hashes into the same space with its own seed.
 const (
@@ -32,11 +35,15 @@ type feature struct {
 }
 
 // featureSet is the features of one text and what is needed to name them.
+// Classify keeps only the syllable, bigram and concept features in feats:
+// the character n-grams, most of a text's features, are walked again
+// (see grams) rather than stored.
 type featureSet struct {
 	toks   tokens
 	nfc    string // the NFC text the token spans point into
 	stream string // folded syllables joined by spaces, padded with spaces
 	feats  []feature
+	hits   []int32 // scratch for Model.logits: the score rows of the features
 }
 
 // fnv-1a 64-bit constants.
@@ -54,7 +61,14 @@ func hashString(h uint64, s string) uint64 {
 	return h
 }
 
-func bucketOf(h uint64, dims uint32) uint32 { return uint32(h>>17) % dims }
+// bucketOf maps a hash to a bucket; a mask, not a division, for the usual
+// power-of-two dims.
+func bucketOf(h uint64, dims uint32) uint32 {
+	if dims&(dims-1) == 0 {
+		return uint32(h>>17) & (dims - 1)
+	}
+	return uint32(h>>17) % dims
+}
 
 // numberSyllable stands for any number in features, nameSyllable for any
 // syllable of a proper name: a house number or a street name says nothing
@@ -74,8 +88,19 @@ func (t token) featureFold() string {
 	return t.fold
 }
 
-// extract computes the hashed features of text into fs, reusing its buffers.
+// extract computes every hashed feature of text into fs, reusing its
+// buffers: what training reads.
 func extract(text string, dims uint32, fs *featureSet) {
+	extractWords(text, dims, fs)
+	for f := range fs.grams(dims) {
+		fs.feats = append(fs.feats, f)
+	}
+}
+
+// extractWords tokenizes text into fs and computes its syllable, concept
+// and bigram features and the folded stream its character n-grams come
+// from.
+func extractWords(text string, dims uint32, fs *featureSet) {
 	fs.toks, fs.nfc = tokenize(text, fs.toks)
 	fs.feats = fs.feats[:0]
 	var sb strings.Builder
@@ -105,13 +130,21 @@ func extract(text string, dims uint32, fs *featureSet) {
 		sb.WriteByte(' ')
 	}
 	fs.stream = sb.String()
-	s := fs.stream
-	for i := 0; i+minGram <= len(s); i++ {
-		h := hashStart(kindCharGrm)
-		for j := i; j < len(s) && j-i < maxGram; j++ {
-			h = (h ^ uint64(s[j])) * fnvPrime
-			if n := j - i + 1; n >= minGram {
-				fs.add(h, dims, kindCharGrm, i, n)
+}
+
+// grams yields the character n-grams of the stream in order: at each byte
+// offset, the 3-, 4- and 5-gram that start there.
+func (fs *featureSet) grams(dims uint32) iter.Seq[feature] {
+	return func(yield func(feature) bool) {
+		s := fs.stream
+		for i := 0; i+minGram <= len(s); i++ {
+			h := hashStart(kindCharGrm)
+			for j := i; j < len(s) && j-i < maxGram; j++ {
+				h = (h ^ uint64(s[j])) * fnvPrime
+				n := j - i + 1
+				if n >= minGram && !yield(feature{bucket: bucketOf(h, dims), kind: kindCharGrm, a: int32(i), n: int32(n)}) {
+					return
+				}
 			}
 		}
 	}

@@ -33,6 +33,9 @@ type Model struct {
 	// small, dense table, so scoring a text touches little memory.
 	index []uint32
 	rows  []float32
+
+	// table is the model laid out for Classify: see scoreTable.
+	table scoreTable
 }
 
 // maxClasses bounds the number of categories a model may have.
@@ -55,14 +58,15 @@ func newModel(version string, classes []string, dims uint32, t float64, w, b, id
 		m.rows = append(m.rows, idf[u])
 		m.rows = append(m.rows, w[int(u)*k:int(u)*k+k]...)
 	}
+	m.table = newScoreTable(m)
 	return m
 }
 
-// row returns the IDF and class weights of a bucket.
-func (m *Model) row(bucket uint32) (float32, []float32) {
+// row returns the IDF and class weights of row r of rows.
+func (m *Model) row(r uint32) (float32, []float32) {
 	k := len(m.Classes)
-	r := int(m.index[bucket]) * (k + 1)
-	return m.rows[r], m.rows[r+1 : r+1+k]
+	i := int(r) * (k + 1)
+	return m.rows[i], m.rows[i+1 : i+1+k]
 }
 
 // scores fills p with calibrated probabilities for fs and returns p.
@@ -71,29 +75,33 @@ func (m *Model) scores(fs *featureSet, p []float64) []float64 {
 	return softmax(p, m.Temperature)
 }
 
-// logits fills z with the raw class scores of fs.
+// logits fills z with the raw class scores of fs, as extractWords left it
+// (feats without the character n-grams): its stored features, then its
+// character n-grams, the order extract gives them in.
 func (m *Model) logits(fs *featureSet, z []float64) []float64 {
 	k := len(m.Classes)
 	if cap(z) < k {
 		z = make([]float64, k)
 	}
 	z = z[:k]
-	var accArr [maxClasses]float32
-	acc := accArr[:k]
-	var sumSq float32
+	hits := fs.hits[:0]
 	for _, f := range fs.feats {
-		idf, row := m.row(f.bucket)
-		if idf == 0 {
-			continue
-		}
-		sumSq += idf * idf
-		for c, w := range row {
-			acc[c] += idf * w
+		if r, ok := m.table.find(f.bucket); ok {
+			hits = append(hits, r)
 		}
 	}
-	s := unitScale(sumSq)
+	for f := range fs.grams(m.Dims) {
+		if r, ok := m.table.find(f.bucket); ok {
+			hits = append(hits, r)
+		}
+	}
+	fs.hits = hits
+	var accArr [maxClasses + 1]float32
+	acc := accArr[:k+1] // sum of squared IDFs, then one score per class
+	m.table.sum(acc, hits)
+	s := unitScale(acc[0])
 	for c := range z {
-		z[c] = float64(m.B[c]) + float64(s*acc[c])
+		z[c] = float64(m.B[c]) + float64(s*acc[c+1])
 	}
 	return z
 }
@@ -231,6 +239,7 @@ func decodeModel(r *bufio.Reader) (*Model, error) {
 			return nil, err
 		}
 	}
+	m.table = newScoreTable(m)
 	return m, nil
 }
 

@@ -54,14 +54,7 @@ func TestHeldOutQuality(t *testing.T) {
 // from the training data (testdata/unseen.jsonl), in other words and
 // styles, to catch a model that only learnt its own examples.
 func TestUnseenReports(t *testing.T) {
-	b, err := os.ReadFile("testdata/unseen.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ex, err := ReadExamples(b, "unseen.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := unseenForTest(t)
 	c, err := NewDefault(TuyHoaWards())
 	if err != nil {
 		t.Fatal(err)
@@ -76,4 +69,17 @@ func TestUnseenReports(t *testing.T) {
 		t.Errorf("unseen reports: accuracy %.3f (want >= 0.85), ward accuracy %.3f (want >= 0.95), ward false rate %.3f (want 0)",
 			got.Accuracy, got.WardAccuracy, got.WardFalseRate)
 	}
+}
+
+// unseenForTest returns the reports of testdata/unseen.jsonl.
+func unseenForTest(t testing.TB) []Example {
+	b, err := os.ReadFile("testdata/unseen.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := ReadExamples(b, "unseen.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex
 }
