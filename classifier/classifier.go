@@ -20,6 +20,7 @@ const topFeatures = 5
 type Local struct {
 	model *Model
 	gaz   *Gazetteer
+	name  string    // see Name; built once, not per Classify
 	pool  sync.Pool // *featureSet buffers
 }
 
@@ -27,7 +28,7 @@ var _ feedback.Classifier = (*Local)(nil)
 
 // NewLocal returns a classifier using model m and the given wards.
 func NewLocal(m *Model, wards []Ward) *Local {
-	return &Local{model: m, gaz: NewGazetteer(wards)}
+	return &Local{model: m, gaz: NewGazetteer(wards), name: "local:" + m.Version}
 }
 
 // NewDefault returns a classifier using the embedded model.
@@ -46,7 +47,7 @@ func (c *Local) Model() *Model { return c.model }
 func (c *Local) Gazetteer() *Gazetteer { return c.gaz }
 
 // Name is what Classification.Model says when this classifier decided.
-func (c *Local) Name() string { return "local:" + c.model.Version }
+func (c *Local) Name() string { return c.name }
 
 // Classify returns the category with its calibrated probability, the two
 // runners-up, the ward (point in polygon first, then text) and the

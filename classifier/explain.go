@@ -41,7 +41,10 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 	words := c.shortlist(fs, class, false)
 	out := make([]string, 0, topFeatures)
 	for _, t := range words.top[:words.n] {
-		if name := fs.name(t.f); !slices.Contains(out, name) && len(out) < topFeatures {
+		if len(out) == topFeatures {
+			break
+		}
+		if name := fs.name(t.f); !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
@@ -54,9 +57,12 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 		folded[i] = Fold(w)
 	}
 	for _, t := range grams.top[:grams.n] {
+		if len(out) == topFeatures {
+			break
+		}
 		gram := strings.TrimSpace(fs.stream[t.f.a : t.f.a+t.f.n])
 		covered := slices.ContainsFunc(folded, func(w string) bool { return strings.Contains(w, gram) })
-		if !covered && len(out) < topFeatures {
+		if !covered {
 			out = append(out, fs.name(t.f))
 			folded = append(folded, gram)
 		}
@@ -66,20 +72,20 @@ func (c *Local) explain(fs *featureSet, class int) []string {
 
 // shortlist weighs the character n-grams (grams) or the other features
 // of fs for class.
-func (c *Local) shortlist(fs *featureSet, class int, grams bool) *shortlist {
+func (c *Local) shortlist(fs *featureSet, class int, grams bool) shortlist {
 	var s shortlist
 	if grams {
 		for f := range fs.grams(c.model.Dims) {
 			c.offer(&s, f, class)
 		}
-		return &s
+		return s
 	}
 	for _, f := range fs.feats {
 		if !fs.toks.placeholder(f) {
 			c.offer(&s, f, class)
 		}
 	}
-	return &s
+	return s
 }
 
 // offer puts f on s by how much more it weighs for class than on average.

@@ -33,7 +33,8 @@ func tokenize(text string, buf tokens) (tokens, string) {
 	low.Grow(len(text))
 	fold.Grow(len(text))
 	type span struct{ la, lb, fa, fb, pos, end int }
-	spans := make([]span, 0, len(text)/4+1)
+	var spanBuf [64]span // enough for most reports, without a heap allocation
+	spans := spanBuf[:0]
 	start, kind, end := -1, 0, 0 // kind: 1 letter, 2 digit
 	var cur span
 	flush := func() {
