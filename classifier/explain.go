@@ -102,7 +102,7 @@ func (ts tokens) placeholder(f feature) bool {
 	switch f.kind {
 	case kindFold, kindAccent:
 		t := ts[f.a]
-		return t.num || t.name || functionWords[t.fold]
+		return t.num || t.name || t.function
 	case kindBigram:
 		a, b := ts[f.a], ts[f.n]
 		return a.num || a.name || b.num || b.name

@@ -109,15 +109,17 @@ func extractWords(text string, dims uint32, fs *featureSet) {
 	prev := -1
 	accented := fs.toks.accented()
 	for i, t := range fs.toks {
-		if englishStopwords[t.acc] {
+		if t.stop {
 			continue
 		}
+		syl := syllables[t.fold]
+		fs.toks[i].function = syl.function
 		f := t.featureFold()
 		fs.add(hashString(hashStart(kindFold), f), dims, kindFold, i, 0)
 		if t.acc != t.fold && !t.name {
 			fs.add(hashString(hashStart(kindAccent), t.acc), dims, kindAccent, i, 0)
 		}
-		fs.toks.conceptsAt(i, accented, func(concept string, n int) {
+		fs.toks.conceptsAt(i, syl.terms, accented, func(concept string, n int) {
 			fs.add(hashString(hashStart(kindConcept), concept), dims, kindConcept, i, n)
 		})
 		if prev >= 0 {

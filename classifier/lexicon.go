@@ -78,11 +78,12 @@ func less(a, b conceptTerm) bool {
 }
 
 // conceptsAt calls f with each concept that has a term starting at token
-// i (once per concept, its longest term) and the term's length.
-func (ts tokens) conceptsAt(i int, accented bool, f func(concept string, n int)) {
+// i (once per concept, its longest term) and the term's length; terms are
+// the concept terms of the token's folded syllable (see syllables).
+func (ts tokens) conceptsAt(i int, terms []conceptTerm, accented bool, f func(concept string, n int)) {
 	var seen [4]string
 	n := 0
-	for _, term := range concepts[ts[i].fold] {
+	for _, term := range terms {
 		if i+len(term.syl) > len(ts) || slices.Contains(seen[:n], term.concept) || !term.matches(ts[i:], accented) {
 			continue
 		}

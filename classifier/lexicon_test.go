@@ -9,7 +9,7 @@ func conceptsOf(text string) []string {
 	toks, _ := tokenize(text, nil)
 	var out []string
 	for i := range toks {
-		toks.conceptsAt(i, toks.accented(), func(c string, _ int) { out = append(out, c) })
+		toks.conceptsAt(i, syllables[toks[i].fold].terms, toks.accented(), func(c string, _ int) { out = append(out, c) })
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -17,6 +17,8 @@ type token struct {
 	upper     bool  // written with a capital first letter
 	name      bool  // part of a proper name (a street, a person): see markNames
 	abbr      bool  // expanded from an abbreviation
+	stop      bool  // an English stopword, which makes no features
+	function  bool  // a function word (set by extractWords): see placeholder
 	pos, end  int32 // byte span in the NFC text
 }
 
@@ -84,15 +86,17 @@ func tokenize(text string, buf tokens) (tokens, string) {
 		t.num = t.fold[0] >= '0' && t.fold[0] <= '9'
 		r, _ := utf8.DecodeRuneInString(text[s.pos:])
 		t.upper = unicode.IsUpper(r)
-		if exp, ok := abbreviations[t.acc]; ok {
-			for _, e := range exp {
+		sp := spellings[t.acc]
+		if sp.abbreviation {
+			for _, e := range sp.expansion {
 				e.pos, e.end, e.abbr = t.pos, t.end, true
 				out = append(out, e)
 			}
 			continue
 		}
+		t.stop = sp.stop
 		out = append(out, t)
-		for _, e := range englishGlossary[t.acc] {
+		for _, e := range sp.glossary {
 			e.pos, e.end, e.abbr = t.pos, t.end, true
 			out = append(out, e)
 		}
