@@ -4,8 +4,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // token is one syllable or number of a report, in lower case with its
@@ -30,7 +28,7 @@ type tokens []token
 // diacritics and expands common abbreviations and chat spellings. It
 // returns the tokens and the NFC text their spans point into.
 func tokenize(text string, buf tokens) (tokens, string) {
-	text = norm.NFC.String(text)
+	text = toNFC(text)
 	var low, fold strings.Builder
 	low.Grow(len(text))
 	fold.Grow(len(text))
@@ -49,7 +47,7 @@ func tokenize(text string, buf tokens) (tokens, string) {
 	for i, r := range text {
 		k := 0
 		switch {
-		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || r >= 0x300 && unicode.Is(unicode.Mn, r): // no mark below U+0300
 			k = 1
 		case r >= '0' && r <= '9':
 			k = 2
