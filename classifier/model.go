@@ -29,8 +29,8 @@ type Model struct {
 
 	// index maps a feature bucket to its row in rows; 0 is the all-zero
 	// row of features the model ignores (unseen or too rare in training).
-	// A row is the bucket's IDF followed by one weight per class: one
-	// small, dense table, so scoring a text touches little memory.
+	// A row is the bucket's IDF followed by one weight per class, as the
+	// model file stores them.
 	index []uint32
 	rows  []float32
 
