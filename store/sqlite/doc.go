@@ -11,7 +11,8 @@
 //	s.write(ctx, func(ctx context.Context, tx *sql.Tx) error { ... })
 //
 // which queues the function and returns when the transaction carrying it has
-// committed. The writer takes everything queued (up to 256 writes), runs
+// committed. The writer takes everything queued (up to 256 writes; under
+// concurrent load it waits up to 300 µs for more, see gatherWait), runs
 // BEGIN IMMEDIATE, runs each function under its own SAVEPOINT, and commits
 // once: one fsync for the whole batch. A function that returns an error is
 // rolled back to its savepoint alone; the others still commit. Functions

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"time"
 
 	"phananh/feedback"
@@ -102,23 +101,46 @@ func (s *Store) run() {
 	}
 }
 
-// gather adds every write already waiting, up to maxBatch. When the queue
-// looks empty it yields once, so that request goroutines that are runnable
-// but not yet scheduled (on two cores, usually several) can join this
-// batch instead of waiting a whole commit for the next: bigger batches
-// share the fsync and the hot index pages the commit writes to the WAL.
+// gatherWait is how long the writer waits for more writes before it
+// commits a batch under concurrent load. A request goroutine that is
+// about to enqueue wakes the parked writer at once, so the wait ends early
+// whenever writes keep coming. bench intake (32 clients, alternating runs):
+// waiting 300 µs gave 6,650–7,050 reports/s against 5,350–5,600 for a
+// single runtime.Gosched (which queues the writer behind every runnable
+// goroutine), and bigger batches: fewer fsyncs and hot index pages per
+// report. 150 µs and 500 µs did less well.
+const gatherWait = 300 * time.Microsecond
+
+// gather adds every write already waiting, up to maxBatch. Under
+// concurrent load (this batch or the last carried more than one write) it
+// then waits up to gatherWait in all for further writes; a lone write, the
+// common case on a quiet day, is committed at once.
 func (s *Store) gather(batch []*writeOp) []*writeOp {
-	yielded := false
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		s.lastBatch = len(batch)
+	}()
 	for len(batch) < s.maxBatch {
 		select {
 		case op := <-s.ops:
 			batch = append(batch, op)
+			continue
 		default:
-			if yielded {
-				return batch
-			}
-			yielded = true
-			runtime.Gosched()
+		}
+		if len(batch) < 2 && s.lastBatch < 2 {
+			return batch
+		}
+		if timer == nil {
+			timer = time.NewTimer(gatherWait)
+		}
+		select {
+		case op := <-s.ops:
+			batch = append(batch, op)
+		case <-timer.C:
+			return batch
 		}
 	}
 	return batch
