@@ -35,9 +35,21 @@
 // statistics reads, and once a second. A report's doc column omits the
 // fields that have their own column (id, code, status, category, ward,
 // unit, assignee, priority, created_at, due_at; compactDoc), so they reach
-// the WAL once; scanReport reads them back from the columns. WAL checkpoints run PASSIVE from a
-// separate connection every 200 ms (checkpoint.go); the writer's
-// wal_autocheckpoint remains as the backstop that restarts the WAL.
+// the WAL once; scanReport reads them back from the columns. WAL
+// checkpoints run PASSIVE from a separate connection every 200 ms
+// (checkpoint.go); the writer's wal_autocheckpoint remains as the backstop
+// that restarts the WAL.
+//
+// Where the intake benchmark's time goes (bench intake, 32 clients, two
+// cores): the writer's batch is on every request's critical path, and
+// with 32 clients the loop is bound by latency more than by CPU (64
+// clients give ~15% more reports/s). About half the writer's time is the
+// commit: WAL frames, one per changed page (the random tracking-code index
+// pages, the unit and ward index pages), and the fsync. Tried and dropped,
+// for no gain measurable over the machine's noise: moving the fsync to a
+// second goroutine so that the next batch's SQL overlaps it (batches got
+// smaller and each request still waits for its own fsync), checkpointing
+// every 1 s or 3 s, GOMAXPROCS=4, fdatasync.
 //
 // # Reading
 //
