@@ -46,6 +46,10 @@ func (s *Store) createIndexes(ctx context.Context) error {
 			index("created_at_-1__id_-1", nil, desc("created_at"), desc("_id")),
 			index("due_sort_1__id_1", nil, asc("due_sort"), asc("_id")),
 			index("status_1", nil, asc("status")),
+			// The SLA job's work lists (escalation.go).
+			index("status_1_escalation_level_1_due_at_1__id_1", nil,
+				asc("status"), asc("escalation_level"), asc("due_at"), asc("_id")),
+			index("status_1_resolved_at_1__id_1", nil, asc("status"), asc("resolved_at"), asc("_id")),
 		}},
 		// Events use the sequence number as _id, which makes it unique.
 		{s.events, []namedIndex{
