@@ -97,23 +97,25 @@ type Classification struct {
 }
 
 // Report is one citizen's complaint and everything the city did about it.
+// Its JSON (the stored document of the SQLite store) leaves out zero
+// fields, which decode back to the same zero values.
 type Report struct {
-	ID             string         `json:"id"`
-	Code           string         `json:"code"`
+	ID             string         `json:"id,omitempty"`
+	Code           string         `json:"code,omitempty"`
 	Text           string         `json:"text"`
-	Location       Location       `json:"location"`
+	Location       Location       `json:"location,omitzero"`
 	Photos         []Photo        `json:"photos,omitempty"`
 	Channel        Channel        `json:"channel"`
-	Reporter       Contact        `json:"reporter"`
+	Reporter       Contact        `json:"reporter,omitzero"`
 	Public         bool           `json:"public"`
 	Category       string         `json:"category,omitempty"`
 	Ward           string         `json:"ward,omitempty"`
 	Unit           string         `json:"unit,omitempty"`
-	Classification Classification `json:"classification"`
-	Status         Status         `json:"status"`
-	Priority       Priority       `json:"priority"`
-	DueAt          time.Time      `json:"due_at,omitempty"`
-	Supporters     int            `json:"supporters"`
+	Classification Classification `json:"classification,omitzero"`
+	Status         Status         `json:"status,omitempty"`
+	Priority       Priority       `json:"priority,omitempty"`
+	DueAt          time.Time      `json:"due_at,omitzero"`
+	Supporters     int            `json:"supporters,omitempty"`
 
 	// ReporterTokenHash is the hex sha256 of the secret the citizen got at
 	// intake to confirm, reopen or rate; the secret itself is never stored.
@@ -124,15 +126,15 @@ type Report struct {
 
 	AssigneeID      string     `json:"assignee_id,omitempty"`
 	DuplicateOf     string     `json:"duplicate_of,omitempty"` // code of the original report
-	ReopenCount     int        `json:"reopen_count"`
+	ReopenCount     int        `json:"reopen_count,omitempty"`
 	Rating          int        `json:"rating,omitempty"` // 1..5, 0 when not rated
 	RatingComment   string     `json:"rating_comment,omitempty"`
 	FirstResponseAt *time.Time `json:"first_response_at,omitempty"`
 	ResolvedAt      *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
-	EscalationLevel int        `json:"escalation_level"` // 0 none, 1 unit manager, 2 chairman's office
+	EscalationLevel int        `json:"escalation_level,omitempty"` // 0 none, 1 unit manager, 2 chairman's office
 
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Version   int64     `json:"version"`
 }
