@@ -12,6 +12,7 @@ import (
 	"phananh/city"
 	"phananh/feedback"
 	"phananh/intake"
+	"phananh/lease"
 )
 
 // botConnectTimeout bounds the getMe call that checks the token at start.
@@ -55,6 +56,20 @@ func startBot(ctx context.Context, cfg *Config, d botDeps) (b *bot.Bot, ok bool,
 		Citizen: d.Citizen, Petitions: d.Petitions, BaseURL: cfg.BaseURL, LogKey: cfg.TelegramToken,
 		WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret, Logger: d.Logger,
 	}), true, nil
+}
+
+// telegramWorker runs the bot. In long-polling mode only one instance
+// among those sharing the store may call getUpdates (Telegram answers a
+// second poller with 409 Conflict), so the bot runs under a lease and
+// another instance takes over within lease.DefaultTTL when the holder
+// stops. In webhook mode every instance serves the updates Telegram posts
+// to it and runs the bot directly.
+func (a *app) telegramWorker(st feedback.StateStore, b *bot.Bot) func(ctx context.Context) error {
+	if a.cfg.TelegramWebhookURL != "" {
+		return b.Run
+	}
+	l := lease.New(st, "telegram-polling", lease.Options{Logger: a.log})
+	return func(ctx context.Context) error { return l.Run(ctx, b.Run) }
 }
 
 // withBotWebhook serves the path of PHANANH_TELEGRAM_WEBHOOK_URL with the

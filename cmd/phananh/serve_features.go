@@ -119,7 +119,7 @@ func (a *app) wireFeatures(ctx context.Context) (*features, error) {
 	}
 	f.workers = append(f.workers, mail.workers()...)
 	if botOn {
-		f.workers = append(f.workers, worker{"telegram", b.Run})
+		f.workers = append(f.workers, worker{"telegram", a.telegramWorker(st, b)})
 	}
 	return f, nil
 }

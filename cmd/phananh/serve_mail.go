@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -8,6 +9,7 @@ import (
 
 	"phananh/city"
 	"phananh/feedback"
+	"phananh/lease"
 	"phananh/mailbox"
 )
 
@@ -115,7 +117,10 @@ func (m *mailParts) workers() []worker {
 		ws = append(ws, worker{"mail-notifier", m.Notifier.Run})
 	}
 	if m.Ingestor != nil {
-		ws = append(ws, worker{"mailbox", m.Ingestor.Run})
+		// One ingestor per mailbox among the instances sharing the store.
+		l := lease.New(m.st, "mailbox:"+m.cfg.IMAPUser+"@"+m.cfg.IMAPAddr+"/"+m.cfg.IMAPMailbox,
+			lease.Options{Logger: m.log})
+		ws = append(ws, worker{"mailbox", func(ctx context.Context) error { return l.Run(ctx, m.Ingestor.Run) }})
 	}
 	return ws
 }
