@@ -212,6 +212,33 @@ func (s *Store) ReportByID(ctx context.Context, id string) (*feedback.Report, er
 // incremented and r.UpdatedAt set to now. Errors: EINVALID, ENOTFOUND,
 // ECONFLICT (someone else changed it first, or the code is taken).
 func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []feedback.Event) ([]feedback.Event, error) {
+	u, err := s.prepareUpdate(r, events)
+	if err != nil {
+		return nil, err
+	}
+	var appended []feedback.Event
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+		appended, err = s.updateInTx(ctx, tx, u)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.done(r)
+	return appended, nil
+}
+
+// reportUpdate is a compare-and-set of a report, encoded before it
+// reaches the writer.
+type reportUpdate struct {
+	next        *feedback.Report // the new state, normalised, Version+1
+	fromVersion int64
+	vals, stats []any
+	rows        []eventRow
+}
+
+// prepareUpdate validates and encodes the update of r with its events.
+func (s *Store) prepareUpdate(r *feedback.Report, events []feedback.Event) (*reportUpdate, error) {
 	if err := validateReport(r, events); err != nil {
 		return nil, err
 	}
@@ -225,31 +252,31 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 	if err != nil {
 		return nil, err
 	}
-	stats := updateStatsValues(c)
-	var appended []feedback.Event
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := s.txExec(ctx, tx, updateReport, append(vals[1:], c.ID, r.Version)...)
-		if err != nil {
-			if isUnique(err) {
-				return codeTaken()
-			}
-			return feedback.Internal(fmt.Errorf("update report: %w", err))
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return missingOrMoved(ctx, tx, c.ID)
-		}
-		if _, err := s.txExec(ctx, tx, updateStats, stats...); err != nil {
-			return feedback.Internal(fmt.Errorf("update report stats: %w", err))
-		}
-		var ierr error
-		appended, ierr = s.insertEvents(ctx, tx, rows)
-		return ierr
-	})
+	return &reportUpdate{next: c, fromVersion: r.Version, vals: vals, stats: updateStatsValues(c), rows: rows}, nil
+}
+
+// done reports a committed update back to the caller's report.
+func (u *reportUpdate) done(r *feedback.Report) {
+	r.Version, r.UpdatedAt = u.next.Version, u.next.UpdatedAt
+}
+
+// updateInTx runs u inside a write: the compare-and-set, the statistics
+// row and the events. Errors: ENOTFOUND, ECONFLICT.
+func (s *Store) updateInTx(ctx context.Context, tx *sql.Tx, u *reportUpdate) ([]feedback.Event, error) {
+	res, err := s.txExec(ctx, tx, updateReport, append(u.vals[1:], u.next.ID, u.fromVersion)...)
 	if err != nil {
-		return nil, err
+		if isUnique(err) {
+			return nil, codeTaken()
+		}
+		return nil, feedback.Internal(fmt.Errorf("update report: %w", err))
 	}
-	r.Version, r.UpdatedAt = c.Version, c.UpdatedAt
-	return appended, nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return nil, missingOrMoved(ctx, tx, u.next.ID)
+	}
+	if _, err := s.txExec(ctx, tx, updateStats, u.stats...); err != nil {
+		return nil, feedback.Internal(fmt.Errorf("update report stats: %w", err))
+	}
+	return s.insertEvents(ctx, tx, u.rows)
 }
 
 // missingOrMoved explains why a compare-and-set matched no row.

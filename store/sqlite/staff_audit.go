@@ -12,25 +12,42 @@ import (
 // AppendAudit stores an audit entry and sets its Seq. The table refuses
 // updates and deletes (triggers in 0101_audit_log.sql). Errors: EINVALID.
 func (s *Store) AppendAudit(ctx context.Context, e *feedback.AuditEntry) error {
-	if e.Action == "" || e.ActorID == "" || e.At.IsZero() {
-		return feedback.FieldError("audit", "Thiếu thông tin nhật ký.", "action, actor and time are required")
+	if err := validateAudit(e); err != nil {
+		return err
 	}
 	var seq int64
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, actor_role, ip, action,
-			subject, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.At.UnixNano(), e.ActorID, e.ActorName, string(e.ActorRole), e.IP, e.Action, e.Subject,
-			rawOrNull(e.Before), rawOrNull(e.After))
-		if err != nil {
-			return feedback.Internal(fmt.Errorf("insert audit: %w", err))
-		}
-		seq, err = res.LastInsertId()
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) (err error) {
+		seq, err = insertAudit(ctx, tx, e)
 		return err
 	})
 	if err == nil {
 		e.Seq = seq
 	}
 	return err
+}
+
+// validateAudit refuses an entry without action, actor or time.
+func validateAudit(e *feedback.AuditEntry) error {
+	if e.Action == "" || e.ActorID == "" || e.At.IsZero() {
+		return feedback.FieldError("audit", "Thiếu thông tin nhật ký.", "action, actor and time are required")
+	}
+	return nil
+}
+
+// insertAudit appends e inside a write and returns its sequence number.
+func insertAudit(ctx context.Context, tx *sql.Tx, e *feedback.AuditEntry) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, actor_role, ip, action,
+		subject, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At.UnixNano(), e.ActorID, e.ActorName, string(e.ActorRole), e.IP, e.Action, e.Subject,
+		rawOrNull(e.Before), rawOrNull(e.After))
+	if err != nil {
+		return 0, feedback.Internal(fmt.Errorf("insert audit: %w", err))
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, feedback.Internal(fmt.Errorf("audit seq: %w", err))
+	}
+	return seq, nil
 }
 
 func rawOrNull(b []byte) sql.NullString {

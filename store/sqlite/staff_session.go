@@ -114,13 +114,18 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) error {
 // ENOTFOUND for what when it changed no row.
 func (s *Store) execAffecting(ctx context.Context, what, query string, args ...any) error {
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, query, args...)
-		if err != nil {
-			return feedback.Internal(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return feedback.NotFound(what)
-		}
-		return nil
+		return execAffectingTx(ctx, tx, what, query, args...)
 	})
+}
+
+// execAffectingTx is execAffecting inside a write.
+func execAffectingTx(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return feedback.Internal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return feedback.NotFound(what)
+	}
+	return nil
 }

@@ -225,13 +225,27 @@ func round2(f float64) float64 { return math.Round(f*100) / 100 }
 // RecordFirstResponse sets the working minutes to the first staff response;
 // an earlier value is kept. Errors: ENOTFOUND.
 func (s *Store) RecordFirstResponse(ctx context.Context, reportID string, workingMinutes int64) error {
-	return s.execAffecting(ctx, "report", `UPDATE report_stats SET fr = coalesce(fr, ?) WHERE report_id = ?`,
-		max(workingMinutes, 0), reportID)
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return recordFirstResponse(ctx, tx, reportID, workingMinutes)
+	})
 }
 
 // RecordResolution sets (or, when negative, clears) the working minutes to
 // resolution. Errors: ENOTFOUND.
 func (s *Store) RecordResolution(ctx context.Context, reportID string, workingMinutes int64) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return recordResolution(ctx, tx, reportID, workingMinutes)
+	})
+}
+
+// recordFirstResponse is RecordFirstResponse inside a write.
+func recordFirstResponse(ctx context.Context, tx *sql.Tx, reportID string, workingMinutes int64) error {
+	return execAffectingTx(ctx, tx, "report", `UPDATE report_stats SET fr = coalesce(fr, ?) WHERE report_id = ?`,
+		max(workingMinutes, 0), reportID)
+}
+
+// recordResolution is RecordResolution inside a write.
+func recordResolution(ctx context.Context, tx *sql.Tx, reportID string, workingMinutes int64) error {
 	v := sql.NullInt64{Int64: workingMinutes, Valid: workingMinutes >= 0}
-	return s.execAffecting(ctx, "report", `UPDATE report_stats SET rs = ? WHERE report_id = ?`, v, reportID)
+	return execAffectingTx(ctx, tx, "report", `UPDATE report_stats SET rs = ? WHERE report_id = ?`, v, reportID)
 }

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"StatsHandMade", testStatsHandMade},
 		{"StatsByCategoryAndUnitScope", testStatsScoped},
 		{"StatsRejectsBadQuery", testStatsInvalid},
+		{"ApplyChangeAllOrNothing", testApplyChange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
