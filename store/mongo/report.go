@@ -103,33 +103,13 @@ func (s *Store) resolveCreateConflict(ctx context.Context, r *feedback.Report, c
 // r.Version (compare-and-set), with Version+1, and appends events in the
 // same transaction. Errors: ENOTFOUND, ECONFLICT.
 func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []feedback.Event) ([]feedback.Event, error) {
-	if r == nil || r.ID == "" {
-		return nil, feedback.FieldError("id", "Thiếu mã định danh phản ánh.", "Report id is required.")
-	}
-	if !r.Status.Valid() {
-		return nil, feedback.FieldError("status", "Trạng thái không hợp lệ.", "Invalid status.")
-	}
-	if err := validateEvents(events); err != nil {
+	if err := validateUpdate(r, events); err != nil {
 		return nil, err
 	}
-	next := *r
-	next.Version = r.Version + 1
-	next.UpdatedAt = s.clock()
-	normalizeTimes(&next)
+	next := s.nextVersion(r)
 	var appended []feedback.Event
-	err := s.atomically(ctx, func(ctx context.Context) error {
-		if err := s.replaceIfVersion(ctx, &next, r.Version); err != nil {
-			return err
-		}
-		var err error
-		appended, err = s.insertEvents(ctx, events, reportDefaults(&next))
-		if err != nil && !s.txn {
-			// Best effort: put the previous version back so that the
-			// caller's retry is not refused as a conflict.
-			prev := *r
-			normalizeTimes(&prev)
-			_ = s.replaceIfVersion(context.WithoutCancel(ctx), &prev, next.Version)
-		}
+	err := s.atomically(ctx, func(ctx context.Context) (err error) {
+		appended, err = s.updateVersion(ctx, r, &next, events)
 		return err
 	})
 	if err != nil {
@@ -137,6 +117,44 @@ func (s *Store) UpdateReport(ctx context.Context, r *feedback.Report, events []f
 	}
 	r.Version, r.UpdatedAt = next.Version, next.UpdatedAt
 	return appended, nil
+}
+
+// validateUpdate refuses an update UpdateReport cannot store.
+func validateUpdate(r *feedback.Report, events []feedback.Event) error {
+	if r == nil || r.ID == "" {
+		return feedback.FieldError("id", "Thiếu mã định danh phản ánh.", "Report id is required.")
+	}
+	if !r.Status.Valid() {
+		return feedback.FieldError("status", "Trạng thái không hợp lệ.", "Invalid status.")
+	}
+	return validateEvents(events)
+}
+
+// nextVersion is the state UpdateReport stores for r: Version+1, updated
+// now, times normalised.
+func (s *Store) nextVersion(r *feedback.Report) feedback.Report {
+	next := *r
+	next.Version = r.Version + 1
+	next.UpdatedAt = s.clock()
+	normalizeTimes(&next)
+	return next
+}
+
+// updateVersion replaces r (at its Version) with next and appends events,
+// inside atomically. Without transactions it puts r back, best effort,
+// when the events fail, so that the caller's retry is not refused as a
+// conflict. Errors: ENOTFOUND, ECONFLICT.
+func (s *Store) updateVersion(ctx context.Context, r, next *feedback.Report, events []feedback.Event) ([]feedback.Event, error) {
+	if err := s.replaceIfVersion(ctx, next, r.Version); err != nil {
+		return nil, err
+	}
+	appended, err := s.insertEvents(ctx, events, reportDefaults(next))
+	if err != nil && !s.txn {
+		prev := *r
+		normalizeTimes(&prev)
+		_ = s.replaceIfVersion(context.WithoutCancel(ctx), &prev, next.Version)
+	}
+	return appended, err
 }
 
 // replaceIfVersion replaces the stored report with r if the stored version

@@ -46,34 +46,53 @@ func (d *auditDoc) entry() feedback.AuditEntry {
 // method changes or deletes an entry. Errors: EINVALID (no action, actor or
 // time).
 func (s *Store) AppendAudit(ctx context.Context, e *feedback.AuditEntry) error {
+	if err := validateAudit(e); err != nil {
+		return err
+	}
+	seq, err := s.insertAudit(ctx, newAuditDoc(e))
+	if err == nil {
+		e.Seq = seq
+	}
+	return err
+}
+
+// validateAudit refuses an entry without action, actor or time.
+func validateAudit(e *feedback.AuditEntry) error {
 	if e.Action == "" || e.ActorID == "" || e.At.IsZero() {
 		return feedback.FieldError("audit", "Thiếu thông tin nhật ký.", "action, actor and time are required")
 	}
-	d := auditDoc{
+	return nil
+}
+
+func newAuditDoc(e *feedback.AuditEntry) auditDoc {
+	return auditDoc{
 		At: msUTC(e.At), ActorID: e.ActorID, ActorName: e.ActorName, ActorRole: string(e.ActorRole),
 		IP: e.IP, Action: e.Action, Subject: e.Subject, Before: string(e.Before), After: string(e.After),
 	}
+}
+
+// insertAudit numbers d and inserts it, returning its sequence number.
+func (s *Store) insertAudit(ctx context.Context, d auditDoc) (int64, error) {
 	// A duplicate number only comes from a counter whose increments race
 	// (FerretDB); take a fresh one, as for events.
 	for attempt := 0; ; attempt++ {
 		seq, err := s.allocCounter(ctx, auditCounterID, 1)
 		if err != nil {
-			return wrap(err)
+			return 0, wrap(err)
 		}
 		d.Seq = seq
 		_, err = s.audit.InsertOne(ctx, d)
 		if err == nil {
-			e.Seq = seq
-			return nil
+			return seq, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) || attempt >= maxSeqRetries {
-			return wrap(fmt.Errorf("insert audit entry: %w", err))
+			return 0, wrap(fmt.Errorf("insert audit entry: %w", err))
 		}
 		if err := sleepJitter(ctx, attempt); err != nil {
-			return wrap(err)
+			return 0, wrap(err)
 		}
 		if err := s.syncCounter(ctx, auditCounterID, s.audit); err != nil {
-			return err
+			return 0, err
 		}
 	}
 }

@@ -75,14 +75,7 @@ func (s *Store) RecordFirstResponse(ctx context.Context, reportID string, workin
 	if err := s.reportExists(ctx, reportID); err != nil {
 		return err
 	}
-	v := max(workingMinutes, 0)
-	filter := bson.D{{Key: "_id", Value: reportID}, {Key: "first_response_min", Value: bson.D{{Key: "$exists", Value: false}}}}
-	update := bson.D{{Key: "$set", Value: bson.D{{Key: "first_response_min", Value: v}}}}
-	_, err := s.timings.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
-		return nil // a value is already recorded: keep it
-	}
-	return wrap(err)
+	return s.recordFirstResponse(ctx, reportID, workingMinutes)
 }
 
 // RecordResolution sets the working minutes to the report's resolution,
@@ -91,6 +84,30 @@ func (s *Store) RecordResolution(ctx context.Context, reportID string, workingMi
 	if err := s.reportExists(ctx, reportID); err != nil {
 		return err
 	}
+	return s.recordResolution(ctx, reportID, workingMinutes)
+}
+
+// recordFirstResponse is RecordFirstResponse for a report known to exist.
+// It looks for an earlier value first, so that inside a transaction (where
+// a duplicate key would abort it) a recorded value is kept without one;
+// outside, a racing upsert's duplicate key also means "already recorded".
+func (s *Store) recordFirstResponse(ctx context.Context, reportID string, workingMinutes int64) error {
+	filter := bson.D{{Key: "_id", Value: reportID}, {Key: "first_response_min", Value: bson.D{{Key: "$exists", Value: false}}}}
+	recorded, err := s.timings.CountDocuments(ctx, bson.D{{Key: "_id", Value: reportID},
+		{Key: "first_response_min", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil || recorded > 0 {
+		return wrap(err)
+	}
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "first_response_min", Value: max(workingMinutes, 0)}}}}
+	_, err = s.timings.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		return nil // a value is already recorded: keep it
+	}
+	return wrap(err)
+}
+
+// recordResolution is RecordResolution for a report known to exist.
+func (s *Store) recordResolution(ctx context.Context, reportID string, workingMinutes int64) error {
 	filter := bson.D{{Key: "_id", Value: reportID}}
 	if workingMinutes < 0 {
 		_, err := s.timings.UpdateOne(ctx, filter, bson.D{{Key: "$unset", Value: bson.D{{Key: "resolution_min", Value: ""}}}})
