@@ -81,7 +81,8 @@ func (e *ConflictError) Unwrap() error {
 type change func(r *feedback.Report, now time.Time) ([]feedback.Event, error)
 
 // mutate loads a report the actor may act on, applies fn and stores the
-// result with compare-and-set, then records timings, audits and publishes.
+// result with compare-and-set, with its timings and audit entry (see
+// save), then publishes.
 func (s *Service) mutate(ctx context.Context, by feedback.Actor, act Action, code string, fn change) (*feedback.Report, error) {
 	cur, err := s.load(ctx, by, act, code)
 	if err != nil {
@@ -107,15 +108,11 @@ func (s *Service) apply(ctx context.Context, by feedback.Actor, action string, c
 		e.ReportID, e.ReportCode, e.UnitID, e.Actor, e.At = next.ID, next.Code, next.Unit, actor, now
 	}
 	next.UpdatedAt = now
-	appended, err := s.store.UpdateReport(ctx, &next, events)
+	appended, err := s.save(ctx, by, action, cur, &next, events)
 	if feedback.ErrorCode(err) == feedback.ECONFLICT {
 		return nil, s.conflict(ctx, by, cur.ID)
 	} else if err != nil {
 		return nil, err
-	}
-	s.recordTimings(ctx, cur, &next)
-	if by.User != nil || by.Local {
-		s.audit(ctx, by, action, next.Code, snapshot(cur), snapshot(&next))
 	}
 	if s.pub != nil && len(appended) > 0 {
 		s.pub.Publish(appended)
@@ -137,19 +134,66 @@ func (s *Service) conflict(ctx context.Context, by feedback.Actor, id string) er
 	return &ConflictError{Current: cur}
 }
 
-// recordTimings stores working-time measurements when a change made the
-// first staff response or resolved (or reopened) the report. They are
-// statistics: a failure is logged, not returned, as the change is done.
-func (s *Service) recordTimings(ctx context.Context, before, after *feedback.Report) {
-	var err error
+// save stores next (changed from cur) with its events, the working-time
+// figures and, for staff and local actors, the audit entry. When the store
+// is a feedback.ChangeStore they are one all-or-nothing write; otherwise
+// the report is stored first and the rest recorded after it, where a
+// failure is only logged.
+func (s *Service) save(ctx context.Context, by feedback.Actor, action string, cur, next *feedback.Report, events []feedback.Event) ([]feedback.Event, error) {
+	audited := by.User != nil || by.Local
+	cs, ok := s.store.(feedback.ChangeStore)
+	if !ok {
+		appended, err := s.store.UpdateReport(ctx, next, events)
+		if err != nil {
+			return nil, err
+		}
+		s.recordTimings(ctx, cur, next)
+		if audited {
+			s.audit(ctx, by, action, next.Code, snapshot(cur), snapshot(next))
+		}
+		return appended, nil
+	}
+	c := feedback.ReportChange{Report: next, Events: events}
+	c.FirstResponseMinutes, c.ResolutionMinutes = s.timings(cur, next)
+	if audited {
+		stored := *next
+		stored.Version++ // the audit shows the version as stored, as when appended after the update
+		c.Audit = by.Entry(s.now(), action, next.Code, snapshot(cur), snapshot(&stored))
+	}
+	return cs.ApplyChange(ctx, c)
+}
+
+// timings returns the working-time measurements a change completes: the
+// minutes to the first staff response when it made one, and the minutes
+// to resolution when it resolved the report (-1 when it reopened it). A
+// nil pointer means nothing to record.
+func (s *Service) timings(before, after *feedback.Report) (firstResponse, resolution *int64) {
 	if before.FirstResponseAt == nil && after.FirstResponseAt != nil {
-		err = s.store.RecordFirstResponse(ctx, after.ID, s.workingMinutes(after.CreatedAt, *after.FirstResponseAt))
+		v := s.workingMinutes(after.CreatedAt, *after.FirstResponseAt)
+		firstResponse = &v
 	}
 	switch {
 	case after.ResolvedAt != nil && (before.ResolvedAt == nil || !before.ResolvedAt.Equal(*after.ResolvedAt)):
-		err = errors.Join(err, s.store.RecordResolution(ctx, after.ID, s.workingMinutes(after.CreatedAt, *after.ResolvedAt)))
+		v := s.workingMinutes(after.CreatedAt, *after.ResolvedAt)
+		resolution = &v
 	case after.ResolvedAt == nil && before.ResolvedAt != nil:
-		err = errors.Join(err, s.store.RecordResolution(ctx, after.ID, -1))
+		v := int64(-1)
+		resolution = &v
+	}
+	return firstResponse, resolution
+}
+
+// recordTimings stores the timings of a change, for a store without
+// feedback.ChangeStore. They are statistics: a failure is logged, not
+// returned, as the change is done.
+func (s *Service) recordTimings(ctx context.Context, before, after *feedback.Report) {
+	fr, rs := s.timings(before, after)
+	var err error
+	if fr != nil {
+		err = s.store.RecordFirstResponse(ctx, after.ID, *fr)
+	}
+	if rs != nil {
+		err = errors.Join(err, s.store.RecordResolution(ctx, after.ID, *rs))
 	}
 	if err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "record timings failed",
