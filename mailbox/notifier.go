@@ -141,6 +141,9 @@ func (n *Notifier) handle(ctx context.Context, e feedback.Event) error {
 	if err != nil || r.Reporter.Email == "" {
 		return err
 	}
+	if ok, err := n.admit(ctx, r, e); err != nil || !ok {
+		return err
+	}
 	msg, err := n.mail(ctx, r, e)
 	if err != nil {
 		return err
