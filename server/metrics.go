@@ -53,6 +53,21 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// WatchWriter exports a store writer's counters (sqlite.Store.WriterStats)
+// as phananh_store_transactions_total and phananh_store_writes_total.
+func (m *Metrics) WatchWriter(stats func() (transactions, writes int64)) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "phananh_store_transactions_total",
+			Help: "Transactions the store's group-commit writer has run.",
+		}, func() float64 { t, _ := stats(); return float64(t) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "phananh_store_writes_total",
+			Help: "Writes those transactions carried (divided by transactions: the batch size).",
+		}, func() float64 { _, w := stats(); return float64(w) }),
+	)
+}
+
 // Registry returns the registry, so other packages (live hub, bot,
 // mailbox) can register their own collectors and appear on /metrics.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }

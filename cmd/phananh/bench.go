@@ -80,12 +80,22 @@ func benchIntake(ctx context.Context, env *Env, args []string) error {
 
 	fmt.Fprintf(env.Stdout, "phananh bench intake: %d clients, %s per server in %d alternating rounds, data in %s\n",
 		*clients, *dur, *rounds, dir)
+	ws, _ := real.app.store.(writerStats)
+	var tx0, w0 int64
+	if ws != nil {
+		tx0, w0 = ws.WriterStats()
+	}
 	got, base, err := alternate(ctx, *rounds, *clients, *dur, benchBodies(4096), *cpuProfile,
 		"http://"+real.addr+"/api/v1/reports", "http://"+bare.Addr().String()+"/api/v1/reports")
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, got.line("intake (SQLite, durable)", "reports/s"))
+	if ws != nil {
+		tx1, w1 := ws.WriterStats()
+		fmt.Fprintf(env.Stdout, "%-26s %8.1f writes per transaction (group commit), %d transactions\n",
+			"", float64(w1-w0)/float64(max(1, tx1-tx0)), tx1-tx0)
+	}
 	fmt.Fprintln(env.Stdout, base.line("bare gin handler", "req/s"))
 	if base.rate() > 0 {
 		fmt.Fprintf(env.Stdout, "ratio: intake is %.1f%% of the bare handler\n", 100*got.rate()/base.rate())

@@ -113,6 +113,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, postRate rate.L
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, city: c, metrics: server.NewMetrics()}
+	if w, ok := st.(writerStats); ok {
+		a.metrics.WatchWriter(w.WriterStats)
+	}
 	a.subscribers = &fanout{}
 	a.publisher = a.metrics.Publisher(a.subscribers)
 	if err := a.wire(postRate); err != nil {
@@ -175,6 +178,11 @@ func loadCity(cfg *Config) (*city.City, error) {
 		return nil, fmt.Errorf("city %s: %w", cfg.CityFile, err)
 	}
 	return c, nil
+}
+
+// writerStats is a store with a group-commit writer (sqlite.Store).
+type writerStats interface {
+	WriterStats() (transactions, writes int64)
 }
 
 // openStore opens MongoDB when PHANANH_MONGO_URI is set, else SQLite in

@@ -53,6 +53,7 @@ type Store struct {
 	closeErr  error
 
 	commits atomic.Int64 // transactions the writer committed or rolled back
+	writes  atomic.Int64 // writes those transactions carried
 	// lastBatch is how many writes the previous batch carried; only the
 	// writer goroutine touches it (gather).
 	lastBatch int
@@ -174,6 +175,13 @@ func dsn(path string, readOnly bool) string {
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// WriterStats returns how many transactions the writer has run since Open
+// and how many writes they carried: their ratio is the group-commit batch
+// size. /metrics shows both.
+func (s *Store) WriterStats() (transactions, writes int64) {
+	return s.commits.Load(), s.writes.Load()
 }
 
 // Ping checks that the database answers. Errors: EUNAVAILABLE.

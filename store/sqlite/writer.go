@@ -151,6 +151,7 @@ func (s *Store) gather(batch []*writeOp) []*writeOp {
 func (s *Store) commit(batch []*writeOp) {
 	ctx := context.Background()
 	s.commits.Add(1)
+	s.writes.Add(int64(len(batch)))
 	errs := make([]error, len(batch))
 	tx, err := s.wdb.BeginTx(ctx, nil) // _txlock=immediate: BEGIN IMMEDIATE
 	if err != nil {
