@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"classify":    {"classify JSON lines from stdin, or --eval FILE", runClassify},
 		"train":       {"train the local classifier model", runTrain},
 		"user":        {"manage staff accounts: add, list, disable", runUser},
+		"city":        {"check a city configuration, or show its routing: check|routes [FILE]", runCity},
 		"bench":       {"benchmarks: intake, classify, live, seed, stats", runBench},
 		"healthcheck": {"exit 0 when the local server and its store are ready", runHealthcheck},
 	}
