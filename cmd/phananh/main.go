@@ -50,7 +50,7 @@ func commands() map[string]command {
 		"serve":       {"run the HTTP server (API, web UI, websockets, bot, mailbox)", runServe},
 		"classify":    {"classify JSON lines from stdin, or --eval FILE", runClassify},
 		"train":       {"train the local classifier model", runTrain},
-		"user":        {"manage staff accounts: add, list, disable", runUser},
+		"user":        {"manage staff accounts: add, list, disable, passwd", runUser},
 		"city":        {"check a city configuration, or show its routing: check|routes [FILE]", runCity},
 		"bench":       {"benchmarks: intake, classify, live, seed, stats", runBench},
 		"healthcheck": {"exit 0 when the local server and its store are ready", runHealthcheck},
