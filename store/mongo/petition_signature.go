@@ -23,15 +23,11 @@ func (s *Store) RequestSignature(ctx context.Context, sig *feedback.Signature, t
 	if tok.Hash == "" || tok.ExpiresAt.IsZero() {
 		return feedback.FieldError("token", "Thiếu mã xác nhận.", "token hash and expiry are required")
 	}
-	p, err := s.Petition(ctx, sig.PetitionID)
-	if err != nil {
+	if err := s.checkSignable(ctx, sig.PetitionID, sig.CreatedAt); err != nil {
 		return err
 	}
-	if !p.Signable(sig.CreatedAt) {
-		return feedback.ErrPetitionNotSignable
-	}
 	sig.Status = feedback.SignaturePending
-	_, err = s.signatures().InsertOne(ctx, toSignatureDoc(sig))
+	_, err := s.signatures().InsertOne(ctx, toSignatureDoc(sig))
 	if mongo.IsDuplicateKeyError(err) {
 		var d signatureDoc
 		ferr := s.signatures().FindOne(ctx, bson.D{{Key: "petition_id", Value: sig.PetitionID}, {Key: "identity", Value: sig.Identity}}).Decode(&d)
