@@ -31,6 +31,16 @@ const updateReport = `UPDATE reports SET code = ?, idempotency_key = ?, status =
 const reportReadColumns = `version, token_hash, idempotency_key, doc,
 	id, code, status, category, ward, unit, assignee, priority, created_at, due_at`
 
+// readColumnsAs is reportReadColumns, each prefixed with alias, for a
+// query that joins reports to another table.
+func readColumnsAs(alias string) string {
+	cols := strings.Split(reportReadColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
 // selectReport reads what scanReport needs.
 const selectReport = `SELECT ` + reportReadColumns + ` FROM reports`
 

@@ -11,9 +11,8 @@ import (
 // escalationCandidatesSQL walks the partial index of open overdue reports
 // below the chairman's level (0104_report_stats_escalation.sql) in
 // (due, id) order from a keyset position.
-const escalationCandidatesSQL = `
-SELECT r.version, r.token_hash, r.idempotency_key, r.doc,
-  r.id, r.code, r.status, r.category, r.ward, r.unit, r.assignee, r.priority, r.created_at, r.due_at
+var escalationCandidatesSQL = `
+SELECT ` + readColumnsAs("r") + `
 FROM report_stats s INDEXED BY report_stats_escalation JOIN reports r ON r.id = s.report_id
 WHERE s.open_due IS NOT NULL AND s.escalation_level < 2 AND s.open_due < ?1
   AND (s.open_due, s.report_id) > (?2, ?3)
@@ -32,9 +31,8 @@ func (s *Store) EscalationCandidates(ctx context.Context, now, afterDue time.Tim
 	return s.readReports(ctx, escalationCandidatesSQL, now.UnixNano(), after, afterID, max(limit, 1))
 }
 
-const autoCloseCandidatesSQL = `
-SELECT r.version, r.token_hash, r.idempotency_key, r.doc,
-  r.id, r.code, r.status, r.category, r.ward, r.unit, r.assignee, r.priority, r.created_at, r.due_at
+var autoCloseCandidatesSQL = `
+SELECT ` + readColumnsAs("r") + `
 FROM report_stats s INDEXED BY report_stats_resolved JOIN reports r ON r.id = s.report_id
 WHERE s.status = 'resolved' AND s.resolved_at <= ?1
 ORDER BY s.resolved_at, s.report_id
@@ -47,13 +45,13 @@ func (s *Store) AutoCloseCandidates(ctx context.Context, resolvedBefore time.Tim
 	return s.readReports(ctx, autoCloseCandidatesSQL, resolvedBefore.UnixNano(), max(limit, 1))
 }
 
-// readReports runs a query selecting reportColumns-compatible rows
-// (reportReadColumns, with the table alias) and decodes them.
+// readReports runs a query selecting reportReadColumns (readColumnsAs with
+// a join) through the read statement cache and decodes the reports.
 func (s *Store) readReports(ctx context.Context, query string, args ...any) ([]*feedback.Report, error) {
 	if err := s.syncStats(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	rows, err := s.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, dbError(err, "report")
 	}
