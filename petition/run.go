@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"phananh/feedback"
@@ -93,7 +94,7 @@ func (s *Service) flagOverdue(ctx context.Context, id string, res *TickResult) e
 		}
 		p.AnswerOverdue = true
 		return []feedback.Event{{Type: feedback.EventPetitionAnswerOverdue, UnitID: p.AnswerUnit, Data: map[string]string{
-			"unit": p.AnswerUnit, "level": itoa(p.Level), "to": "chairman_office", "due_at": p.AnswerDueAt.Format(time.RFC3339)}}}, nil
+			"unit": p.AnswerUnit, "level": strconv.Itoa(p.Level), "to": "chairman_office", "due_at": p.AnswerDueAt.Format(time.RFC3339)}}}, nil
 	}, feedback.ActorSystem)
 	if errors.Is(err, errNothing) {
 		return nil

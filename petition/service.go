@@ -27,7 +27,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -201,5 +200,3 @@ func (s *Service) due(from time.Time, workingDays int) time.Time {
 
 // link returns an absolute URL on the public site.
 func (s *Service) link(path string) string { return s.cfg.BaseURL + path }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -97,10 +98,10 @@ func (s *Service) confirmationMail(p *feedback.Petition, sig *feedback.Signature
 	var b strings.Builder
 	if sig.Language == "en" {
 		b.WriteString("You asked to sign the petition \"" + p.Title + "\".\n\nTo confirm your signature, open this link within " +
-			itoa(hours) + " hours and press the button on the page:\n" + link + "\n\nIf you did not ask for this, ignore this e-mail: nothing is counted without confirmation.\n")
+			strconv.Itoa(hours) + " hours and press the button on the page:\n" + link + "\n\nIf you did not ask for this, ignore this e-mail: nothing is counted without confirmation.\n")
 	} else {
 		b.WriteString("Bạn vừa đề nghị ký kiến nghị «" + p.Title + "».\n\nĐể xác nhận chữ ký, vui lòng mở liên kết sau trong vòng " +
-			itoa(hours) + " giờ rồi bấm nút «Xác nhận chữ ký» trên trang:\n" + link + "\n\nNếu bạn không thực hiện yêu cầu này, hãy bỏ qua thư: chữ ký chỉ được tính khi đã xác nhận.\n")
+			strconv.Itoa(hours) + " giờ rồi bấm nút «Xác nhận chữ ký» trên trang:\n" + link + "\n\nNếu bạn không thực hiện yêu cầu này, hãy bỏ qua thư: chữ ký chỉ được tính khi đã xác nhận.\n")
 	}
 	subject := "Xác nhận chữ ký kiến nghị"
 	if sig.Language == "en" {
