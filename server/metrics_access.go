@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/subtle"
 	"net"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -32,7 +31,7 @@ func metricsAccess(token string, log func(c *gin.Context, err error)) gin.Handle
 			c.Next()
 			return
 		}
-		if !fromLoopback(c.Request) {
+		if ip := net.ParseIP(c.RemoteIP()); ip == nil || !ip.IsLoopback() {
 			log(c, feedback.Errorf(feedback.EFORBIDDEN,
 				"Số liệu giám sát chỉ xem được từ máy chủ (hoặc đặt PHANANH_METRICS_TOKEN).",
 				"Metrics are served to loopback clients only (or set PHANANH_METRICS_TOKEN)."))
@@ -41,15 +40,4 @@ func metricsAccess(token string, log func(c *gin.Context, err error)) gin.Handle
 		}
 		c.Next()
 	}
-}
-
-// fromLoopback reports whether the request's TCP peer is on the loopback
-// interface.
-func fromLoopback(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
