@@ -26,19 +26,13 @@ func buildSpellings() map[string]spelling {
 		return ts
 	}
 	for k, ts := range abbreviations {
-		s := out[k]
-		s.abbreviation, s.expansion = true, withStops(ts)
-		out[k] = s
+		update(out, k, func(s *spelling) { s.abbreviation, s.expansion = true, withStops(ts) })
 	}
 	for k, ts := range englishGlossary {
-		s := out[k]
-		s.glossary = withStops(ts)
-		out[k] = s
+		update(out, k, func(s *spelling) { s.glossary = withStops(ts) })
 	}
 	for k := range englishStopwords {
-		s := out[k]
-		s.stop = true
-		out[k] = s
+		update(out, k, func(s *spelling) { s.stop = true })
 	}
 	return out
 }
@@ -57,14 +51,17 @@ var syllables = buildSyllables()
 func buildSyllables() map[string]syllable {
 	out := map[string]syllable{}
 	for k, terms := range concepts {
-		s := out[k]
-		s.terms = terms
-		out[k] = s
+		update(out, k, func(s *syllable) { s.terms = terms })
 	}
 	for k := range functionWords {
-		s := out[k]
-		s.function = true
-		out[k] = s
+		update(out, k, func(s *syllable) { s.function = true })
 	}
 	return out
+}
+
+// update applies set to m's entry for k, the zero value if there is none.
+func update[T any](m map[string]T, k string, set func(*T)) {
+	v := m[k]
+	set(&v)
+	m[k] = v
 }
