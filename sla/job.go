@@ -103,8 +103,9 @@ func (j *Job) Tick(ctx context.Context) (Result, error) {
 	now := j.cfg.Now()
 	var res Result
 	escalate := func(r *feedback.Report) error { return j.escalate(ctx, r, now, &res) }
+	cl, listed := j.store.(CandidateLister)
 	var err error
-	if cl, ok := j.store.(CandidateLister); ok {
+	if listed {
 		err = j.eachCandidate(ctx, cl, now, escalate)
 	} else {
 		err = j.each(ctx, feedback.ReportFilter{OverdueAt: now, Order: "due"}, escalate)
@@ -113,7 +114,7 @@ func (j *Job) Tick(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	autoClose := func(r *feedback.Report) error { return j.autoClose(ctx, r, now, &res) }
-	if cl, ok := j.store.(CandidateLister); ok {
+	if listed {
 		return res, j.eachToClose(ctx, cl, now.AddDate(0, 0, -j.city.AutoCloseDays), autoClose, &res)
 	}
 	return res, j.each(ctx, feedback.ReportFilter{Status: []feedback.Status{feedback.StatusResolved}}, autoClose)
