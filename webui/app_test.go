@@ -37,6 +37,8 @@ type app struct {
 	Desk   *desk.Service
 	// Petitions is the petition service behind the API and the pages.
 	Petitions *petition.Service
+	// Mail holds the petition confirmation mails, by recipient.
+	Mail *petitiontest.Mailbox
 }
 
 func newApp(t testing.TB) *app {
@@ -82,7 +84,8 @@ func newApp(t testing.TB) *app {
 		t.Fatal(err)
 	}
 	srv.MountWebUI(ui)
-	pets := petition.New(st, c, petition.Config{Publisher: hub, Mailer: &petitiontest.Mailbox{}, Clean: photo.Clean,
+	mb := &petitiontest.Mailbox{}
+	pets := petition.New(st, c, petition.Config{Publisher: hub, Mailer: mb, Clean: photo.Clean,
 		IPRate: rate.Inf, DomainRate: rate.Inf, Log: quiet})
 	srv.MountPetitions(server.PetitionDeps{Service: pets, Auth: a, Streamer: streamer})
 	ui.MountPetitions(srv.Engine(), pets)
@@ -94,7 +97,7 @@ func newApp(t testing.TB) *app {
 		<-done
 		st.Close()
 	})
-	return &app{URL: ts.URL, Store: st, Intake: in, Auth: a, Desk: d, Petitions: pets}
+	return &app{URL: ts.URL, Store: st, Intake: in, Auth: a, Desk: d, Petitions: pets, Mail: mb}
 }
 
 // addUser creates a staff account through auth, as `phananh user add` does.

@@ -2,23 +2,14 @@ package webui_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"golang.org/x/time/rate"
 
-	"phananh/city"
 	"phananh/feedback"
-	"phananh/live"
 	"phananh/petition"
-	"phananh/server"
-	"phananh/store/petitiontest"
-	"phananh/store/sqlite"
-	"phananh/webui"
 )
 
 // TestBrowserPetitionLiveCounter opens a petition page in chromium, signs
@@ -30,7 +21,8 @@ func TestBrowserPetitionLiveCounter(t *testing.T) {
 		t.Skip("browser test")
 	}
 	b := newBrowser(t)
-	base, svc, mb := petitionApp(t)
+	a := newApp(t)
+	base, svc, mb := a.URL, a.Petitions, a.Mail
 	ctx := context.Background()
 	p, err := svc.Create(ctx, petition.CreateInput{Title: "Lắp camera giao thông ngã năm Hùng Vương",
 		Text: "Ngã năm thường xuyên xảy ra va chạm vào giờ cao điểm.", Category: "giao_thong", Ward: "p5"})
@@ -77,44 +69,4 @@ func TestBrowserPetitionLiveCounter(t *testing.T) {
 	for _, pr := range b.problems {
 		t.Errorf("page problem: %s", pr)
 	}
-}
-
-// petitionApp is the server with the petition API, its live stream and the
-// pages, on a real listener.
-func petitionApp(t *testing.T) (string, *petition.Service, *petitiontest.Mailbox) {
-	t.Helper()
-	quiet := slog.New(slog.DiscardHandler)
-	ctx, cancel := context.WithCancel(context.Background())
-	st, err := sqlite.Open(ctx, t.TempDir(), sqlite.WithLogger(quiet))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub := live.NewHub(st, live.HubOptions{Logger: quiet})
-	done := make(chan error, 1)
-	go func() { done <- hub.Run(ctx) }()
-	mb := &petitiontest.Mailbox{}
-	c := city.Demo()
-	svc := petition.New(st, c, petition.Config{Publisher: hub, Mailer: mb, BaseURL: "https://phananh.example.vn",
-		IPRate: rate.Inf, DomainRate: rate.Inf, Log: quiet})
-	srv, err := server.New(server.Deps{Store: st, Intake: noIntake{}, City: server.CityDirectory(c), Logger: quiet, PostRate: rate.Inf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	streamer := live.NewStreamer(hub, live.StreamOptions{Logger: quiet})
-	srv.MountPetitions(server.PetitionDeps{Service: svc, Streamer: streamer})
-	ui, err := webui.New(webui.Config{Reports: st, Intake: noIntake{}, Classifier: noClassifier{}, City: c, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.MountWebUI(ui)
-	ui.MountPetitions(srv.Engine(), svc)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ts.Close()
-		streamer.Close()
-		cancel()
-		<-done
-		st.Close()
-	})
-	return ts.URL, svc, mb
 }
