@@ -54,9 +54,6 @@ type Store struct {
 
 	commits atomic.Int64 // transactions the writer committed or rolled back
 	writes  atomic.Int64 // writes those transactions carried
-	// lastBatch is how many writes the previous batch carried; only the
-	// writer goroutine touches it (gather).
-	lastBatch int
 	// statsStaged is set when report_stats_staged may hold rows (see
 	// report_stats.go); true at Open, since a previous run may have left some.
 	statsStaged atomic.Bool

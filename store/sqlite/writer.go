@@ -82,7 +82,8 @@ func (s *Store) run() {
 	for {
 		select {
 		case op := <-s.ops:
-			batch = s.gather(append(batch[:0], op))
+			busy := len(batch) > 1 // the previous batch's size
+			batch = s.gather(append(batch[:0], op), busy)
 			s.commit(batch)
 		case <-sweep.C:
 			s.sweepState()
@@ -93,7 +94,7 @@ func (s *Store) run() {
 			}
 		case <-s.stop:
 			// Writers already blocked on the queue are flushed, not refused.
-			if batch = s.gather(batch[:0]); len(batch) > 0 {
+			if batch = s.gather(batch[:0], len(batch) > 1); len(batch) > 0 {
 				s.commit(batch)
 			}
 			return
@@ -112,16 +113,16 @@ func (s *Store) run() {
 const gatherWait = 300 * time.Microsecond
 
 // gather adds every write already waiting, up to maxBatch. Under
-// concurrent load (this batch or the last carried more than one write) it
-// then waits up to gatherWait in all for further writes; a lone write, the
-// common case on a quiet day, is committed at once.
-func (s *Store) gather(batch []*writeOp) []*writeOp {
+// concurrent load (this batch carries more than one write, or busy: the
+// previous one did) it then waits up to gatherWait in all for further
+// writes; a lone write, the common case on a quiet day, is committed at
+// once.
+func (s *Store) gather(batch []*writeOp, busy bool) []*writeOp {
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
 			timer.Stop()
 		}
-		s.lastBatch = len(batch)
 	}()
 	for len(batch) < s.maxBatch {
 		select {
@@ -130,7 +131,7 @@ func (s *Store) gather(batch []*writeOp) []*writeOp {
 			continue
 		default:
 		}
-		if len(batch) < 2 && s.lastBatch < 2 {
+		if len(batch) < 2 && !busy {
 			return batch
 		}
 		if timer == nil {
