@@ -70,19 +70,7 @@ func (s *Store) AutoCloseCandidates(ctx context.Context, resolvedBefore time.Tim
 // findCandidates returns up to limit (at least one) reports matching
 // filter in the given order.
 func (s *Store) findCandidates(ctx context.Context, filter, order bson.D, limit int) ([]*feedback.Report, error) {
-	cur, err := s.reports.Find(ctx, filter, options.Find().SetSort(order).SetLimit(int64(max(limit, 1))))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var docs []reportDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err)
-	}
-	var out []*feedback.Report
-	for i := range docs {
-		out = append(out, docs[i].report())
-	}
-	return out, nil
+	return findAll(ctx, s.reports, filter, options.Find().SetSort(order).SetLimit(int64(max(limit, 1))), (*reportDoc).report)
 }
 
 // ceilMS rounds t up to the next whole millisecond, in UTC.

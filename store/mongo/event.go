@@ -70,19 +70,7 @@ func (s *Store) Events(ctx context.Context, f feedback.EventFilter) ([]feedback.
 		filter = append(filter, bson.E{Key: "public", Value: true})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(clamp(f.Limit, 1000, 500)))
-	cur, err := s.events.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var docs []eventDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err)
-	}
-	out := make([]feedback.Event, len(docs))
-	for i := range docs {
-		out[i] = docs[i].event()
-	}
-	return out, nil
+	return findAll(ctx, s.events, filter, opts, (*eventDoc).event)
 }
 
 // AppendEvents appends events that change no report. Errors: EINVALID.

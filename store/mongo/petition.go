@@ -139,19 +139,7 @@ func (s *Store) FindPetitions(ctx context.Context, f feedback.PetitionFilter) ([
 		sort = append(bson.D{{Key: "signatures", Value: -1}}, sort...)
 	}
 	opts := options.Find().SetSort(sort).SetSkip(int64(max(f.Offset, 0))).SetLimit(int64(clamp(f.Limit, 100, 20)))
-	cur, err := s.petitions().Find(ctx, filter, opts)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var docs []petitionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err)
-	}
-	out := make([]*feedback.Petition, len(docs))
-	for i := range docs {
-		out[i] = docs[i].petition()
-	}
-	return out, nil
+	return findAll(ctx, s.petitions(), filter, opts, (*petitionDoc).petition)
 }
 
 // UpdatePetition stores p if its version still matches, leaving the

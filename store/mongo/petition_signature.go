@@ -277,17 +277,5 @@ func (s *Store) Signatures(ctx context.Context, f feedback.SignatureFilter) ([]*
 		filter = append(filter, bson.E{Key: "status", Value: string(f.Status)})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(clamp(f.Limit, 1000, 100)))
-	cur, err := s.signatures().Find(ctx, filter, opts)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var docs []signatureDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err)
-	}
-	out := make([]*feedback.Signature, len(docs))
-	for i := range docs {
-		out[i] = docs[i].signature()
-	}
-	return out, nil
+	return findAll(ctx, s.signatures(), filter, opts, (*signatureDoc).signature)
 }

@@ -119,17 +119,5 @@ func (s *Store) Audit(ctx context.Context, f feedback.AuditFilter) ([]feedback.A
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: f.BeforeSeq}}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(clamp(f.Limit, 500, 100)))
-	cur, err := s.audit.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var docs []auditDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err)
-	}
-	out := make([]feedback.AuditEntry, len(docs))
-	for i := range docs {
-		out[i] = docs[i].entry()
-	}
-	return out, nil
+	return findAll(ctx, s.audit, filter, opts, (*auditDoc).entry)
 }

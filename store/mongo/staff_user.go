@@ -76,19 +76,7 @@ func (s *Store) userBy(ctx context.Context, field, value string) (*feedback.User
 
 // Users returns every account ordered by username.
 func (s *Store) Users(ctx context.Context) ([]*feedback.User, error) {
-	cur, err := s.users.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "username", Value: 1}}))
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var docs []userDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err)
-	}
-	out := make([]*feedback.User, len(docs))
-	for i := range docs {
-		out[i] = docs[i].user()
-	}
-	return out, nil
+	return findAll(ctx, s.users, bson.D{}, options.Find().SetSort(bson.D{{Key: "username", Value: 1}}), (*userDoc).user)
 }
 
 // UpdateUser replaces the name, role, unit, password hash, disabled flag and

@@ -276,3 +276,21 @@ func unavailable(err error) error {
 		MessageEN: "The database is temporarily unavailable.",
 		Err:       fmt.Errorf("mongo: %w", err)}
 }
+
+// findAll runs a find on coll and returns every matching document, decoded
+// as D and converted by conv, in the cursor's order.
+func findAll[D, T any](ctx context.Context, coll *mongo.Collection, filter any, opts *options.FindOptionsBuilder, conv func(*D) T) ([]T, error) {
+	cur, err := coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]T, len(docs))
+	for i := range docs {
+		out[i] = conv(&docs[i])
+	}
+	return out, nil
+}
