@@ -89,8 +89,7 @@ func (s *Store) run() {
 			s.sweepState()
 		case <-stats.C:
 			if s.statsStaged.Load() {
-				s.commit([]*writeOp{{ctx: context.Background(), res: make(chan error, 1),
-					fn: func(context.Context, *sql.Tx) error { return nil }}})
+				s.commit([]*writeOp{{ctx: context.Background(), res: make(chan error, 1), fn: flushOnly}})
 			}
 		case <-s.stop:
 			// Writers already blocked on the queue are flushed, not refused.
