@@ -2,8 +2,6 @@ package mailbox
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -55,9 +53,8 @@ func (n *Notifier) admit(ctx context.Context, r *feedback.Report, e feedback.Eve
 // (UTC), and reports false when all are taken. The address is stored only
 // as a hash.
 func (n *Notifier) claimAckSlot(ctx context.Context, addr string) (bool, error) {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(addr))))
 	now := n.now().UTC()
-	prefix := hex.EncodeToString(sum[:12]) + "/" + now.Format(time.DateOnly) + "/"
+	prefix := feedback.HashSecret(strings.ToLower(strings.TrimSpace(addr)))[:24] + "/" + now.Format(time.DateOnly) + "/"
 	for slot := range maxAcksPerDay {
 		ok, err := n.store.PutStateIfAbsent(ctx, nsAckCap, prefix+strconv.Itoa(slot), []byte("1"), now.Add(48*time.Hour))
 		if err != nil || ok {
