@@ -86,11 +86,6 @@ func statsMillis(t *time.Time) sql.NullInt64 {
 	if t == nil || t.IsZero() {
 		return sql.NullInt64{}
 	}
-	const ms = int64(time.Millisecond)
-	n := t.UnixNano()
-	r := (n + ms/2) / ms * ms
-	if n+ms/2 < 0 && (n+ms/2)%ms != 0 { // floor, not truncation, before 1970
-		r -= ms
-	}
-	return sql.NullInt64{Int64: r, Valid: true}
+	// Halves round up, before 1970 too, as SQLite's did.
+	return sql.NullInt64{Int64: t.Round(time.Millisecond).UnixNano(), Valid: true}
 }
