@@ -93,7 +93,7 @@ func (r *Runner) Run(ctx context.Context, job func(ctx context.Context) error) e
 	for {
 		held, err := r.acquire(ctx)
 		if err != nil && ctx.Err() == nil {
-			r.log.Warn("lease: acquire failed", "lease", r.name, "err", err)
+			r.log.Warn("lease: acquire failed", "lease", r.name, "error", err)
 		}
 		if held {
 			r.log.Info("lease acquired", "lease", r.name, "holder", r.holder)
@@ -140,7 +140,7 @@ func (r *Runner) hold(ctx context.Context, job func(ctx context.Context) error) 
 				renewed = r.now()
 				continue
 			case rerr != nil && ctx.Err() == nil:
-				r.log.Warn("lease: renew failed", "lease", r.name, "err", rerr)
+				r.log.Warn("lease: renew failed", "lease", r.name, "error", rerr)
 			}
 			// Held by someone else, or unrenewable for so long that it may
 			// have expired: step down.
@@ -183,6 +183,6 @@ func (r *Runner) release() {
 		return
 	}
 	if err := r.store.DeleteState(ctx, namespace, r.name); err != nil {
-		r.log.Warn("lease: release failed", "lease", r.name, "err", err)
+		r.log.Warn("lease: release failed", "lease", r.name, "error", err)
 	}
 }
