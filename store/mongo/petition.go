@@ -28,8 +28,20 @@ const tokenMemory = 7 * 24 * time.Hour
 // ensurePetitionIndexes creates the petition indexes that are missing.
 // CreatePetition calls it: a signature needs a petition, so the unique
 // (petition_id, identity) index exists before the first signature of any
-// database, whichever instance created the petition.
+// database, whichever instance created the petition. Each Store checks
+// once; indexes are never dropped.
 func (s *Store) ensurePetitionIndexes(ctx context.Context) error {
+	if s.petitionIndexes.Load() {
+		return nil
+	}
+	if err := s.createPetitionIndexes(ctx); err != nil {
+		return err
+	}
+	s.petitionIndexes.Store(true)
+	return nil
+}
+
+func (s *Store) createPetitionIndexes(ctx context.Context) error {
 	unique := options.Index().SetUnique(true)
 	if err := s.ensureIndexes(ctx, s.petitions(), []namedIndex{
 		index("status_1_created_at_-1", nil, asc("status"), desc("created_at")),

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -67,7 +68,10 @@ type Store struct {
 	txn bool
 	// stats is how Stats computes: by pipeline, or in Go on FerretDB.
 	stats statsPath
-	now   func() time.Time
+	// petitionIndexes is set once ensurePetitionIndexes has succeeded, so
+	// that later petitions skip its round trips.
+	petitionIndexes atomic.Bool
+	now             func() time.Time
 
 	reports, events, counters, checkpoints, state *mongo.Collection
 	photoFiles, photoChunks                       *mongo.Collection
