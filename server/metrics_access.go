@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/subtle"
+	"log/slog"
 	"net"
 	"strings"
 
@@ -17,13 +18,13 @@ import (
 // or node agent, `curl` on the host) may read them. The peer address is the
 // TCP connection's, never X-Forwarded-For, so a proxy in front does not
 // open the endpoint to the Internet.
-func metricsAccess(token string, log func(c *gin.Context, err error)) gin.HandlerFunc {
+func metricsAccess(log *slog.Logger, token string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if token != "" {
 			got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 				c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
-				log(c, feedback.Errorf(feedback.EUNAUTHORIZED,
+				RenderError(c, log, feedback.Errorf(feedback.EUNAUTHORIZED,
 					"Cần mã truy cập để xem số liệu giám sát.", "A bearer token is required for metrics."))
 				c.Abort()
 				return
@@ -32,7 +33,7 @@ func metricsAccess(token string, log func(c *gin.Context, err error)) gin.Handle
 			return
 		}
 		if ip := net.ParseIP(c.RemoteIP()); ip == nil || !ip.IsLoopback() {
-			log(c, feedback.Errorf(feedback.EFORBIDDEN,
+			RenderError(c, log, feedback.Errorf(feedback.EFORBIDDEN,
 				"Số liệu giám sát chỉ xem được từ máy chủ (hoặc đặt PHANANH_METRICS_TOKEN).",
 				"Metrics are served to loopback clients only (or set PHANANH_METRICS_TOKEN)."))
 			c.Abort()

@@ -125,7 +125,7 @@ func (s *Server) routes() {
 	e.NoRoute(func(c *gin.Context) { RenderError(c, s.log, errNoRoute()) })
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", metricsAccess(s.metricsToken, func(c *gin.Context, err error) { RenderError(c, s.log, err) }),
+	e.GET("/metrics", metricsAccess(s.log, s.metricsToken),
 		gin.WrapH(s.metrics.Handler()))
 
 	api := e.Group("/api/v1", apiHeaders())
