@@ -56,8 +56,10 @@
 // s.rdb is a pool of read-only connections (query_only); in WAL mode they
 // read the last committed state without waiting for the writer.
 // s.readQuery and s.readRow run a read through statements prepared once per
-// SQL text (a bounded cache), which saves parsing on hot reads. dbError
-// turns sql.ErrNoRows into ENOTFOUND and other failures into domain codes.
+// SQL text (a bounded cache), which saves parsing on hot reads. scanReport
+// decodes a row of reportReadColumns, s.readReports a list of them
+// (readColumnsAs names them in a join). dbError turns sql.ErrNoRows into
+// ENOTFOUND and other failures into domain codes.
 // Times are stored as Unix nanoseconds in UTC (nanos, fromNanos).
 //
 // # Migrations
@@ -69,5 +71,5 @@
 // and mailbox. Never edit an applied migration; add a new file.
 //
 // Other store capabilities (feedback.StaffStore, ...) are added to this
-// package as their own files (user.go, petition.go) using these helpers.
+// package as their own files (staff_user.go, petition.go) using these helpers.
 package sqlite
