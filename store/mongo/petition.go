@@ -120,12 +120,8 @@ func (s *Store) CreatePetition(ctx context.Context, p *feedback.Petition, events
 // Petition returns a petition by id. Errors: ENOTFOUND.
 func (s *Store) Petition(ctx context.Context, id string) (*feedback.Petition, error) {
 	var d petitionDoc
-	err := s.petitions().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, feedback.NotFound("petition")
-	}
-	if err != nil {
-		return nil, wrap(err)
+	if err := s.petitions().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, wrap(notFoundAs(err, "petition"))
 	}
 	return d.petition(), nil
 }
@@ -238,8 +234,5 @@ func (s *Store) SignatureCount(ctx context.Context, petitionID string) (int, err
 	}
 	err := s.petitions().FindOne(ctx, bson.D{{Key: "_id", Value: petitionID}},
 		options.FindOne().SetProjection(bson.D{{Key: "signatures", Value: 1}})).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, feedback.NotFound("petition")
-	}
-	return d.Signatures, wrap(err)
+	return d.Signatures, wrap(notFoundAs(err, "petition"))
 }
