@@ -79,8 +79,7 @@ func ParseMessage(raw []byte) (*Message, error) {
 	if err := m.readHeader(h); err != nil {
 		return nil, err
 	}
-	m.Key = messageKey(m.ID, raw)
-	if m.Key != m.ID {
+	if m.Key = m.ID; !usableID(m.ID) {
 		m.Key = contentKey(h, raw)
 	}
 	var p bodyParts
@@ -141,15 +140,14 @@ func lenientAddress(v string) (name, addr string) {
 	return name, v[m[2]:m[3]]
 }
 
-// messageKey is the Message-ID, or a hash of the raw message when there is
-// no usable one (an unparsable message: the IMAP server keeps its bytes).
-func messageKey(id string, raw []byte) string {
-	if id != "" && len(id) <= maxKeyLen && !strings.ContainsAny(id, " \t\r\n") {
-		return id
-	}
-	return hashKey(raw)
+// usableID reports whether a Message-ID can serve as the message's key.
+func usableID(id string) bool {
+	return id != "" && len(id) <= maxKeyLen && !strings.ContainsAny(id, " \t\r\n")
 }
 
+// hashKey is the key of a message without a usable Message-ID: a hash of
+// parts, each length-prefixed. An unparsable message is keyed by its raw
+// bytes alone (the IMAP server keeps them byte for byte).
 func hashKey(parts ...[]byte) string {
 	h := sha256.New()
 	for _, p := range parts {

@@ -102,7 +102,7 @@ func NewProcessor(d ProcessorDeps) *Processor {
 func (p *Processor) Process(ctx context.Context, raw []byte) (Result, error) {
 	m, err := ParseMessage(raw)
 	if err != nil {
-		return p.quarantine(ctx, messageKey("", raw), "", "unparsable", err.Error())
+		return p.quarantine(ctx, hashKey(raw), "", "unparsable", err.Error())
 	}
 	if m.AutoReason == "" && m.FromAddr == p.ownAddr {
 		m.AutoReason = "own address"

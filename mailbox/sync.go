@@ -200,7 +200,7 @@ func (in *Ingestor) process(ctx context.Context, c *imapclient.Client, uidValidi
 	delete(in.failures, id)
 	in.log.ErrorContext(ctx, "mailbox: message keeps failing; quarantining it",
 		slog.Uint64("uid", uint64(uid)), slog.String("error", err.Error()))
-	return in.proc.quarantine(ctx, messageKey("", raw), "", "processing failed", feedback.AsError(err).MessageEN)
+	return in.proc.quarantine(ctx, hashKey(raw), "", "processing failed", feedback.AsError(err).MessageEN)
 }
 
 // finish flags a processed message \Seen and moves it to the done folder.
