@@ -97,7 +97,8 @@ func (b *Bot) onPetitionButton(ctx context.Context, q *tgbotapi.CallbackQuery, l
 	if named && q.From != nil {
 		name = strings.TrimSpace(q.From.FirstName + " " + q.From.LastName)
 	}
-	signed, err := b.pets.SignTelegram(ctx, id, chat, name, named && name != "")
+	showName := name != "" // only a named signature has one
+	signed, err := b.pets.SignTelegram(ctx, id, chat, name, showName)
 	if err != nil {
 		if feedback.ErrorCode(err) == feedback.EINTERNAL {
 			return err
@@ -105,9 +106,9 @@ func (b *Bot) onPetitionButton(ctx context.Context, q *tgbotapi.CallbackQuery, l
 		return b.edit(ctx, tgbotapi.NewEditMessageText(chat, msg, tr(lang, "sign_fail", errorText(lang, err))))
 	}
 	b.log.InfoContext(ctx, "telegram: petition signed", slog.String("chat_ref", b.chatRef(chat)),
-		slog.String("petition_id", id), slog.Bool("show_name", named && name != ""))
+		slog.String("petition_id", id), slog.Bool("show_name", showName))
 	key := "signed_anon"
-	if named && name != "" {
+	if showName {
 		key = "signed_named"
 	}
 	return b.edit(ctx, tgbotapi.NewEditMessageText(chat, msg, tr(lang, key, signed.Count, b.petitionLink(id))))
