@@ -137,20 +137,7 @@ func (s *Store) FindPetitions(ctx context.Context, f feedback.PetitionFilter) ([
 	}
 	q += " LIMIT ? OFFSET ?"
 	args = append(args, clampLimit(f.Limit, 100, 20), max(f.Offset, 0))
-	rows, err := s.readQuery(ctx, q, args...)
-	if err != nil {
-		return nil, dbError(err, "petition")
-	}
-	defer rows.Close()
-	out := []*feedback.Petition{}
-	for rows.Next() {
-		p, err := scanPetition(rows)
-		if err != nil {
-			return nil, dbError(err, "petition")
-		}
-		out = append(out, p)
-	}
-	return out, dbErrorOrNil(rows.Err(), "petition")
+	return readAll(ctx, s, "petition", scanPetition, q, args...)
 }
 
 // clampLimit returns n within 1..max, def when n is not positive.

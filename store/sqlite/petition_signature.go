@@ -244,20 +244,7 @@ func (s *Store) Signatures(ctx context.Context, f feedback.SignatureFilter) ([]*
 	if f.Status != "" {
 		q, args = q+` AND status = ?`, append(args, string(f.Status))
 	}
-	rows, err := s.readQuery(ctx, q+` ORDER BY id LIMIT ?`, append(args, clampLimit(f.Limit, 1000, 100))...)
-	if err != nil {
-		return nil, dbError(err, "signature")
-	}
-	defer rows.Close()
-	out := []*feedback.Signature{}
-	for rows.Next() {
-		sig, err := scanSignature(rows)
-		if err != nil {
-			return nil, dbError(err, "signature")
-		}
-		out = append(out, sig)
-	}
-	return out, dbErrorOrNil(rows.Err(), "signature")
+	return readAll(ctx, s, "signature", scanSignature, q+` ORDER BY id LIMIT ?`, append(args, clampLimit(f.Limit, 1000, 100))...)
 }
 
 // prefixScanner scans a row whose first column goes to first and the rest

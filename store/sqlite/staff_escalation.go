@@ -51,21 +51,5 @@ func (s *Store) readReports(ctx context.Context, query string, args ...any) ([]*
 	if err := s.syncStats(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.readQuery(ctx, query, args...)
-	if err != nil {
-		return nil, dbError(err, "report")
-	}
-	defer rows.Close()
-	var out []*feedback.Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, dbError(err, "report")
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, "report")
-	}
-	return out, nil
+	return readAll(ctx, s, "report", scanReport, query, args...)
 }

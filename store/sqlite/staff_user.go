@@ -51,23 +51,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*feedback.
 
 // Users returns every account ordered by username.
 func (s *Store) Users(ctx context.Context) ([]*feedback.User, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
-	if err != nil {
-		return nil, dbError(err, "user")
-	}
-	defer rows.Close()
-	out := []*feedback.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, dbError(err, "user")
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError(err, "user")
-	}
-	return out, nil
+	return readAll(ctx, s, "user", scanUser, `SELECT `+userColumns+` FROM users ORDER BY username`)
 }
 
 // UpdateUser replaces the mutable fields of an account. Errors: ENOTFOUND,

@@ -121,6 +121,29 @@ func (s *Store) readQuery(ctx context.Context, query string, args ...any) (*sql.
 	return s.rdb.QueryContext(ctx, query, args...)
 }
 
+// readAll is readQuery decoding every row with scan (scanReport,
+// scanUser, ...); what names the record in errors. No rows give an empty,
+// non-nil slice.
+func readAll[T any](ctx context.Context, s *Store, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.readQuery(ctx, query, args...)
+	if err != nil {
+		return nil, dbError(err, what)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, dbError(err, what)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(err, what)
+	}
+	return out, nil
+}
+
 // readRow is readQuery for at most one row.
 func (s *Store) readRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := s.readStmt(ctx, query); st != nil {
