@@ -136,15 +136,16 @@ var errChatBlocked = &feedback.Error{Code: feedback.EFORBIDDEN,
 // refusal Telegram will not change its mind about (400) is marked
 // live.Permanent; other errors are transient.
 func (b *Bot) SendText(ctx context.Context, chatID int64, text string) error {
-	if isb, err := b.isBlocked(ctx, chatID); err != nil || isb {
-		if err != nil {
-			return err
-		}
+	isb, err := b.isBlocked(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	if isb {
 		return errChatBlocked
 	}
 	msg := tgbotapi.NewMessage(chatID, truncate(text, maxMessageLen))
 	msg.DisableWebPagePreview = true
-	_, err := b.send.send(ctx, msg)
+	_, err = b.send.send(ctx, msg)
 	switch {
 	case err == nil:
 		return nil
