@@ -115,7 +115,7 @@ func scanReport(row scanner) (*feedback.Report, error) {
 	r.Version, r.ReporterTokenHash, r.IdempotencyKey = c.Version, c.ReporterTokenHash, idem.String
 	r.ID, r.Code, r.Status, r.Category, r.Ward, r.Unit = c.ID, c.Code, c.Status, c.Category, c.Ward, c.Unit
 	r.AssigneeID, r.Priority = c.AssigneeID, c.Priority
-	r.CreatedAt, r.DueAt = fromNanos(sql.NullInt64{Int64: createdAt, Valid: true}), fromNanos(dueAt)
+	r.CreatedAt, r.DueAt = unixNano(createdAt), fromNanos(dueAt)
 	return &r, nil
 }
 
